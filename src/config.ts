@@ -1,0 +1,146 @@
+// The only reader of process.env. Every variable is declared once below with its default and a
+// description (the README's configuration table and .env.example list the same set; a test keeps
+// them in step). loadConfig() validates all of them and reports every problem at once.
+import { resolve } from 'node:path';
+
+type Parser<T> = (raw: string) => T;
+
+interface VarSpec<T> {
+  env: string;
+  default: T;
+  parse: Parser<T>;
+  doc: string;
+}
+
+const str: Parser<string> = (raw) => raw;
+const optionalUrl: Parser<string | null> = (raw) => {
+  if (raw === '') return null;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error('is not a URL');
+  }
+  if (url.protocol !== 'postgresql:' && url.protocol !== 'postgres:') {
+    throw new Error(`must be a postgresql:// URL, not ${url.protocol}//`);
+  }
+  return raw;
+};
+const int =
+  (min: number, max: number): Parser<number> =>
+  (raw) => {
+    if (!/^-?\d+$/.test(raw.trim())) throw new Error(`must be an integer, got "${raw}"`);
+    const n = Number(raw);
+    if (n < min || n > max) throw new Error(`must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+const oneOf =
+  <T extends string>(...values: T[]): Parser<T> =>
+  (raw) => {
+    if (!(values as string[]).includes(raw)) throw new Error(`must be one of ${values.join(', ')}, got "${raw}"`);
+    return raw as T;
+  };
+
+function v<T>(env: string, dflt: T, parse: Parser<T>, doc: string): VarSpec<T> {
+  return { env, default: dflt, parse, doc };
+}
+
+/** Every environment variable eolgraph reads. */
+export const variables = {
+  databaseUrl: v<string | null>(
+    'DATABASE_URL',
+    null,
+    optionalUrl,
+    'PostgreSQL connection URL. Unset: the embedded database (PGlite) in PGLITE_DIR.',
+  ),
+  pgliteDir: v('PGLITE_DIR', 'data/pglite', str, 'Data directory of the embedded database (relative to the project).'),
+  dbPoolSize: v('DB_POOL_SIZE', 10, int(1, 200), 'PostgreSQL connections the service keeps at most.'),
+  dbStatementTimeoutMs: v(
+    'DB_STATEMENT_TIMEOUT_MS',
+    5000,
+    int(0, 3_600_000),
+    'PostgreSQL cancels any statement running longer than this (0 = no limit).',
+  ),
+  host: v('HOST', '127.0.0.1', str, 'Address the HTTP server listens on (0.0.0.0 in containers).'),
+  port: v('PORT', 4000, int(0, 65535), 'HTTP port of the GraphQL service.'),
+  studioPort: v(
+    'STUDIO_PORT',
+    5488,
+    int(0, 65535),
+    'Loopback port on which the running service exposes the embedded database for Prisma Studio (0 = off).',
+  ),
+  seedsDir: v('SEEDS_DIR', 'seeds', str, 'Documents imported at start when the database has no products.'),
+  importMaxDocumentBytes: v(
+    'IMPORT_MAX_DOCUMENT_BYTES',
+    1_048_576,
+    int(1024, 1_073_741_824),
+    'Largest product document the importer reads; larger files are rejected (the largest real one is 122 KB).',
+  ),
+  importMaxYamlNodes: v(
+    'IMPORT_MAX_YAML_NODES',
+    200_000,
+    int(100, 100_000_000),
+    'Most YAML values (after alias expansion) one front matter may hold; stops alias "bombs".',
+  ),
+  logLevel: v(
+    'LOG_LEVEL',
+    'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',
+    oneOf('fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'),
+    'pino log level.',
+  ),
+  nodeEnv: v(
+    'NODE_ENV',
+    'development' as 'development' | 'production' | 'test',
+    oneOf('development', 'production', 'test'),
+    'production hides error details from responses.',
+  ),
+} as const;
+
+type Variables = typeof variables;
+export type Config = { readonly [K in keyof Variables]: Variables[K]['default'] } & {
+  /** Absolute project root (where package.json is). */
+  readonly root: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const projectRoot = resolve(new URL('..', import.meta.url).pathname);
+
+/** Reads and validates the environment; throws ConfigError listing every problem. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const problems: string[] = [];
+  const out: Record<string, unknown> = { root: projectRoot };
+  for (const [key, spec] of Object.entries(variables) as [string, VarSpec<unknown>][]) {
+    const raw = env[spec.env];
+    if (raw === undefined || raw === '') {
+      out[key] = spec.default;
+      continue;
+    }
+    try {
+      out[key] = spec.parse(raw);
+    } catch (err) {
+      problems.push(`${spec.env} ${(err as Error).message}`);
+    }
+  }
+  if (problems.length > 0) throw new ConfigError(problems);
+  const config = { ...out, ...overrides } as { -readonly [K in keyof Config]: Config[K] };
+  config.pgliteDir = resolve(config.root, config.pgliteDir);
+  config.seedsDir = resolve(config.root, config.seedsDir);
+  return Object.freeze(config);
+}
+
+/** The database URL with its password replaced, for messages and logs. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return '<unparseable url>';
+  }
+}

@@ -1,0 +1,115 @@
+// npm run import -- [PATH…] [--prune] [--dry-run] [--overwrite-edits] [--verbose]
+// Exit codes: 0 everything imported; 1 some document was rejected or left alone as a conflict;
+// 2 usage, configuration or database error.
+import { parseArgs } from 'node:util';
+import { ConfigError, loadConfig } from '../config.ts';
+import type { Database } from '../db/database.ts';
+import { migrate, MigrationError } from '../db/migrate.ts';
+import { openDatabase } from '../db/open.ts';
+import { DataDirLockedError } from '../db/pglite-lock.ts';
+import type { Problem } from './document.ts';
+import { describeDbError, importDocuments, summaryLine, UsageError, type ImportReport } from './import.ts';
+
+const USAGE = `Usage: npm run import -- [PATH…] [options]
+
+Imports endoflife.date product documents (Markdown with YAML front matter) from each PATH, a
+file or a directory of *.md files (default: the seeds directory).
+
+Options:
+  --prune            delete stored products whose documents are gone from the imported paths
+  --dry-run          validate and report what would change, without writing anything
+  --overwrite-edits  apply documents even over rows edited in the database (Prisma Studio, SQL)
+  --verbose          list every warning
+  -h, --help         show this help`;
+
+export function formatProblem(p: Problem): string {
+  const where = `${p.file}${p.line !== undefined ? `:${p.line}` : ''}`;
+  return `${where}: ${p.path ? `${p.path}: ` : ''}${p.message}`;
+}
+
+export function formatReport(r: ImportReport, verbose: boolean): string[] {
+  const out: string[] = [summaryLine(r)];
+  for (const rej of r.rejected) {
+    out.push(`rejected ${rej.file}:`);
+    for (const p of rej.problems.filter((x) => x.severity === 'error')) out.push(`  ${formatProblem(p)}`);
+  }
+  for (const c of r.conflicts) out.push(`conflict ${c.name} (${c.file}): ${c.reason}`);
+  if (r.editsKept.length) out.push(`edited in the database, edits kept: ${r.editsKept.join(', ')}`);
+  if (r.deletedKept.length) {
+    out.push(
+      `deleted or renamed in the database, not re-created (--overwrite-edits restores them): ${r.deletedKept.join(', ')}`,
+    );
+  }
+  if (r.missing.length && !r.pruned.length) {
+    out.push(`documents gone, products kept (--prune removes them): ${r.missing.join(', ')}`);
+  }
+  if (r.pruned.length) out.push(`${r.dryRun ? 'would prune' : 'pruned'}: ${r.pruned.join(', ')}`);
+  if (verbose) for (const w of r.warnings) out.push(`warning ${formatProblem(w)}`);
+  else if (r.warnings.length) out.push(`${r.warnings.length} warnings (--verbose lists them)`);
+  return out;
+}
+
+async function main(argv: string[]): Promise<number> {
+  let args;
+  try {
+    args = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      options: {
+        prune: { type: 'boolean', default: false },
+        'dry-run': { type: 'boolean', default: false },
+        'overwrite-edits': { type: 'boolean', default: false },
+        verbose: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (args.values.help) {
+    console.log(USAGE);
+    return 0;
+  }
+  const config = loadConfig();
+  const paths = args.positionals.length > 0 ? args.positionals : [config.seedsDir];
+  let db: Database | null = null;
+  try {
+    db = await openDatabase(config);
+    if (!args.values['dry-run']) await migrate(db);
+    const tty = process.stderr.isTTY;
+    const report = await importDocuments(db, {
+      paths,
+      root: config.root,
+      limits: { maxBytes: config.importMaxDocumentBytes, maxYamlNodes: config.importMaxYamlNodes },
+      prune: args.values.prune,
+      dryRun: args.values['dry-run'],
+      overwriteEdits: args.values['overwrite-edits'],
+      onProgress: tty
+        ? (done, total) => {
+            if (total >= 20) process.stderr.write(`\rwriting ${done}/${total} products${done === total ? '\n' : ''}`);
+          }
+        : undefined,
+    });
+    for (const line of formatReport(report, args.values.verbose)) console.log(line);
+    return report.rejected.length > 0 || report.conflicts.length > 0 ? 1 : 0;
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${USAGE}`);
+    } else if (err instanceof DataDirLockedError || err instanceof MigrationError) {
+      console.error(err.message);
+    } else {
+      console.error(`database error (${db?.description ?? 'opening the database'}): ${describeDbError(err)}`);
+    }
+    return 2;
+  } finally {
+    await db?.close();
+  }
+}
+
+try {
+  process.exitCode = await main(process.argv.slice(2));
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : err);
+  process.exitCode = 2;
+}

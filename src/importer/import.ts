@@ -1,0 +1,414 @@
+// The import pipeline, top to bottom: find files → read → parse front matter → normalise legacy
+// names → validate → plan against what is stored → write each changed product in its own
+// transaction → report. A document that cannot be understood is rejected alone: nothing of it is
+// written and the product stored before stays as it was.
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import type { Database } from '../db/database.ts';
+import type { Problem, ProductDoc } from './document.ts';
+import { Collector, normaliseDocument } from './normalise.ts';
+import { DocumentError, parseDocument, type ParseLimits } from './parse.ts';
+import { validateDocument } from './validate.ts';
+import { pruneProducts, writeProduct } from './write.ts';
+
+/**
+ * Bumped whenever normalisation changes what a document turns into: stored content hashes then
+ * no longer match and the next import rewrites every product.
+ */
+export const IMPORTER_VERSION = '1';
+
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface ImportOptions {
+  paths: string[];
+  /** Directory that relative stored paths are relative to (the project root). */
+  root: string;
+  limits: ParseLimits;
+  prune?: boolean;
+  dryRun?: boolean;
+  overwriteEdits?: boolean;
+  /** UTC calendar date for the "not in the future" rules; defaults to today. */
+  today?: string;
+  /** Products written at the same time (PostgreSQL); PGlite serialises anyway. */
+  concurrency?: number;
+  onProgress?: (done: number, total: number) => void;
+}
+
+export interface RejectedDocument {
+  file: string;
+  problems: Problem[];
+}
+
+export interface ImportReport {
+  documents: number;
+  created: string[];
+  updated: string[];
+  unchanged: string[];
+  rejected: RejectedDocument[];
+  /** Changed documents whose product was also edited in the database: left alone. */
+  conflicts: { name: string; file: string; reason: string }[];
+  /** Unchanged documents whose product was edited in the database: the edit is kept. */
+  editsKept: string[];
+  /** Documents whose product an admin deleted (or renamed) in the database: not re-created. */
+  deletedKept: string[];
+  /** Stored products whose documents are gone (under the imported paths). */
+  missing: string[];
+  pruned: string[];
+  warnings: Problem[];
+  durationMs: number;
+  dryRun: boolean;
+}
+
+interface SourceFile {
+  abs: string;
+  /** As stored: relative to the project root when inside it. */
+  stored: string;
+}
+
+function listFiles(paths: string[], root: string): { files: SourceFile[]; dirs: string[] } {
+  const files: SourceFile[] = [];
+  const dirs: string[] = [];
+  for (const p of paths) {
+    const abs = resolve(p);
+    let st;
+    try {
+      st = statSync(abs);
+    } catch {
+      throw new UsageError(`${p}: no such file or directory`);
+    }
+    if (st.isDirectory()) {
+      dirs.push(abs);
+      for (const name of readdirSync(abs).sort()) {
+        if (name.endsWith('.md')) files.push({ abs: join(abs, name), stored: '' });
+      }
+    } else {
+      files.push({ abs, stored: '' });
+    }
+  }
+  const seen = new Set<string>();
+  const unique = files.filter((f) => (seen.has(f.abs) ? false : (seen.add(f.abs), true)));
+  for (const f of unique) {
+    const rel = relative(root, f.abs);
+    f.stored = rel && !rel.startsWith('..') && !isAbsolute(rel) ? rel.split(sep).join('/') : f.abs;
+  }
+  return { files: unique, dirs };
+}
+
+interface StoredProduct {
+  name: string;
+  contentHash: string;
+  sourcePath: string;
+  edited: boolean;
+}
+
+async function loadStored(db: Database): Promise<{ products: StoredProduct[]; deleted: Set<string> } | null> {
+  const present = await db.query<{ ok: boolean }>(`SELECT to_regclass('public.product') IS NOT NULL AS ok`);
+  if (!present[0]?.ok) return null;
+  const products = await db.query<StoredProduct>(
+    `SELECT name, content_hash AS "contentHash", source_path AS "sourcePath", edited_at IS NOT NULL AS edited FROM product`,
+  );
+  const deleted = await db.query<{ name: string }>(`SELECT name FROM deleted_product`);
+  return { products, deleted: new Set(deleted.map((d) => d.name)) };
+}
+
+const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+export function hashDocument(bytes: Buffer): string {
+  return createHash('sha256').update(`eolgraph-importer-${IMPORTER_VERSION}\0`).update(bytes).digest('hex');
+}
+
+interface Prepared {
+  file: SourceFile;
+  hash: string;
+  /** null: unchanged and stored, not parsed again. */
+  doc: ProductDoc | null;
+  name: string | null;
+  problems: Problem[];
+}
+
+type Read = { bytes: Buffer; hash: string } | { problem: Problem };
+
+/** Reads one file, refusing oversized ones before reading them. */
+function readSource(abs: string, stored: string, limits: ParseLimits): Read {
+  const fail = (message: string): Read => ({ problem: { file: stored, path: '', message, severity: 'error' } });
+  try {
+    const size = statSync(abs).size;
+    if (size > limits.maxBytes) {
+      return fail(
+        `the file is ${size} bytes; documents larger than ${limits.maxBytes} bytes are refused (IMPORT_MAX_DOCUMENT_BYTES)`,
+      );
+    }
+    const bytes = readFileSync(abs);
+    return { bytes, hash: hashDocument(bytes) };
+  } catch (err) {
+    return fail(`cannot read the file: ${(err as Error).message}`);
+  }
+}
+
+/** Parses, normalises and validates one document. Never throws for bad content. */
+export function prepareDocument(
+  bytes: Buffer,
+  stored: string,
+  limits: ParseLimits,
+  today: string,
+): { doc: ProductDoc | null; name: string | null; problems: Problem[] } {
+  const hash = hashDocument(bytes);
+  let parsed;
+  try {
+    parsed = parseDocument(bytes, limits);
+  } catch (err) {
+    if (!(err instanceof DocumentError)) throw err;
+    const line = err.line !== undefined ? { line: err.line } : {};
+    return {
+      doc: null,
+      name: null,
+      problems: [{ file: stored, ...line, path: '', message: err.message, severity: 'error' }],
+    };
+  }
+  const result = normaliseDocument({
+    file: stored,
+    contentHash: hash,
+    data: parsed.data,
+    body: parsed.body,
+    lineOf: parsed.lineOf,
+  });
+  if (!result.doc) return result;
+  const c = new Collector(stored, parsed.lineOf);
+  validateDocument(c, result.doc, parsed.data, today);
+  result.doc.warnings.push(...c.problems);
+  return { doc: result.doc, name: result.name, problems: result.doc.warnings };
+}
+
+async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
+    while (next < items.length) {
+      const item = items[next++]!;
+      await fn(item);
+    }
+  });
+  await Promise.all(workers);
+}
+
+export async function importDocuments(db: Database, options: ImportOptions): Promise<ImportReport> {
+  const started = performance.now();
+  const today = options.today ?? todayUtc();
+  const { files, dirs } = listFiles(options.paths, options.root);
+  const stored = await loadStored(db);
+  const storedByName = new Map((stored?.products ?? []).map((p) => [p.name, p]));
+  const storedByPath = new Map((stored?.products ?? []).map((p) => [p.sourcePath, p]));
+
+  const report: ImportReport = {
+    documents: files.length,
+    created: [],
+    updated: [],
+    unchanged: [],
+    rejected: [],
+    conflicts: [],
+    editsKept: [],
+    deletedKept: [],
+    missing: [],
+    pruned: [],
+    warnings: [],
+    durationMs: 0,
+    dryRun: options.dryRun ?? false,
+  };
+
+  // Read and understand every document first: collisions between documents are only visible
+  // once all of them are known.
+  const prepared: Prepared[] = [];
+  for (const file of files) {
+    const read = readSource(file.abs, file.stored, options.limits);
+    if ('problem' in read) {
+      prepared.push({ file, hash: '', doc: null, name: null, problems: [read.problem] });
+      continue;
+    }
+    const same = storedByPath.get(file.stored);
+    if (same && same.contentHash === read.hash) {
+      // Byte for byte the document imported last time: nothing to parse or write.
+      prepared.push({ file, hash: read.hash, doc: null, name: same.name, problems: [] });
+      continue;
+    }
+    const p = prepareDocument(read.bytes, file.stored, options.limits, today);
+    prepared.push({ file, hash: read.hash, ...p });
+  }
+
+  // Two documents claiming one product id: neither can be trusted, both are rejected.
+  const claims = new Map<string, Prepared[]>();
+  for (const p of prepared) if (p.name) claims.set(p.name, [...(claims.get(p.name) ?? []), p]);
+  for (const [name, owners] of claims) {
+    if (owners.length < 2) continue;
+    for (const p of owners) {
+      const others = owners.filter((o) => o !== p).map((o) => o.file.stored);
+      p.problems = [
+        ...p.problems.filter((x) => x.severity === 'error'),
+        {
+          file: p.file.stored,
+          path: 'permalink',
+          message: `product id "${name}" is also claimed by ${others.join(', ')}`,
+          severity: 'error',
+        },
+      ];
+      p.doc = null;
+      p.hash = '';
+    }
+  }
+  // An alias claimed by two documents stays with the first (in path order).
+  const aliasOwner = new Map<string, string>();
+  for (const p of prepared) if (p.name) aliasOwner.set(p.name, p.name);
+  for (const p of prepared) {
+    if (!p.doc) continue;
+    p.doc.aliases = p.doc.aliases.filter((a) => {
+      const owner = aliasOwner.get(a);
+      if (owner && owner !== p.doc!.name) {
+        p.doc!.warnings.push({
+          file: p.file.stored,
+          path: 'alternate_urls',
+          message: `alias "${a}" is already the id or an alias of product "${owner}"; not added`,
+          severity: 'warning',
+        });
+        return false;
+      }
+      aliasOwner.set(a, p.doc!.name);
+      return true;
+    });
+  }
+
+  const toWrite: Prepared[] = [];
+  for (const p of prepared) {
+    if (!p.doc && (p.hash === '' || p.problems.some((x) => x.severity === 'error'))) {
+      report.rejected.push({ file: p.file.stored, problems: p.problems });
+      continue;
+    }
+    const current = p.name ? storedByName.get(p.name) : undefined;
+    if (!p.doc) {
+      // Unchanged file.
+      if (current?.edited) report.editsKept.push(p.name!);
+      else report.unchanged.push(p.name!);
+      continue;
+    }
+    report.warnings.push(...p.doc.warnings);
+    if (current && current.contentHash === p.hash) {
+      // Same content under another path: the product is as the document says (the path is updated).
+      if (current.edited && !options.overwriteEdits) {
+        report.editsKept.push(p.doc.name);
+        continue;
+      }
+      if (current.sourcePath === p.file.stored && !current.edited) {
+        report.unchanged.push(p.doc.name);
+        continue;
+      }
+    }
+    if (current?.edited && !options.overwriteEdits) {
+      report.conflicts.push({
+        name: p.doc.name,
+        file: p.file.stored,
+        reason:
+          'the product was edited in the database after it was imported, and its document changed; left alone (--overwrite-edits applies the document)',
+      });
+      continue;
+    }
+    if (!current && stored?.deleted.has(p.doc.name) && !options.overwriteEdits) {
+      report.deletedKept.push(p.doc.name);
+      continue;
+    }
+    toWrite.push(p);
+  }
+
+  // Stored products whose document is gone: only those that came from the paths imported now
+  // (importing one directory says nothing about products from another), and never those whose
+  // document is here but was rejected.
+  const claimed = new Set(prepared.map((p) => p.name).filter((n): n is string => n !== null));
+  const rejectedPaths = new Set(report.rejected.map((r) => r.file));
+  const scanned = (sourcePath: string) => {
+    const abs = resolve(options.root, sourcePath);
+    return files.some((f) => f.abs === abs) || dirs.some((d) => abs.startsWith(d + sep));
+  };
+  for (const p of stored?.products ?? []) {
+    if (!claimed.has(p.name) && !rejectedPaths.has(p.sourcePath) && scanned(p.sourcePath)) report.missing.push(p.name);
+  }
+
+  if (!options.dryRun) {
+    const importedAt = new Date();
+    let done = 0;
+    options.onProgress?.(0, toWrite.length);
+    await mapLimit(toWrite, db.kind === 'postgres' ? (options.concurrency ?? 4) : 1, async (p) => {
+      const doc = p.doc!;
+      try {
+        const outcome = await writeProduct(db, doc, { overwriteEdits: options.overwriteEdits ?? false, importedAt });
+        if (outcome.kind === 'created') report.created.push(doc.name);
+        else if (outcome.kind === 'updated') report.updated.push(doc.name);
+        else if (outcome.kind === 'conflict')
+          report.conflicts.push({ name: doc.name, file: p.file.stored, reason: outcome.reason });
+        else report.deletedKept.push(doc.name);
+      } catch (err) {
+        // The database refused the product (a constraint, a lost connection): this product is
+        // rejected and its transaction rolled back; the others go on.
+        report.rejected.push({
+          file: p.file.stored,
+          problems: [
+            {
+              file: p.file.stored,
+              path: '',
+              message: `the database refused it: ${describeDbError(err)}`,
+              severity: 'error',
+            },
+          ],
+        });
+      }
+      options.onProgress?.(++done, toWrite.length);
+    });
+    if (options.prune && report.missing.length > 0) {
+      const removable = report.missing.filter((n) => options.overwriteEdits || !storedByName.get(n)?.edited);
+      await pruneProducts(db, removable);
+      report.pruned.push(...removable);
+    }
+  } else {
+    for (const p of toWrite) (storedByName.has(p.doc!.name) ? report.updated : report.created).push(p.doc!.name);
+    if (options.prune)
+      report.pruned.push(...report.missing.filter((n) => options.overwriteEdits || !storedByName.get(n)?.edited));
+  }
+  for (const list of [
+    report.created,
+    report.updated,
+    report.unchanged,
+    report.editsKept,
+    report.deletedKept,
+    report.missing,
+    report.pruned,
+  ]) {
+    list.sort();
+  }
+  report.rejected.sort((a, b) => a.file.localeCompare(b.file));
+  report.durationMs = performance.now() - started;
+  return report;
+}
+
+export function describeDbError(err: unknown): string {
+  const e = err as { message?: string; cause?: { message?: string; kind?: string; originalMessage?: string } };
+  const inner = e.cause?.originalMessage ?? e.cause?.message;
+  const msg = inner ?? e.message ?? String(err);
+  return msg.split('\n').filter(Boolean).slice(-1)[0] ?? msg;
+}
+
+export function summaryLine(r: ImportReport): string {
+  const parts = [
+    `created: ${r.created.length}`,
+    `updated: ${r.updated.length}`,
+    `unchanged: ${r.unchanged.length}`,
+    `rejected: ${r.rejected.length}`,
+    `conflicts: ${r.conflicts.length}`,
+    `pruned: ${r.pruned.length}`,
+  ];
+  if (r.editsKept.length) parts.push(`edits kept: ${r.editsKept.length}`);
+  if (r.deletedKept.length) parts.push(`deleted in database: ${r.deletedKept.length}`);
+  if (r.missing.length && !r.pruned.length) parts.push(`documents gone: ${r.missing.length}`);
+  parts.push(`warnings: ${r.warnings.length}`);
+  return `${r.dryRun ? 'dry run, nothing written — ' : ''}${r.documents} documents in ${(r.durationMs / 1000).toFixed(2)} s — ${parts.join(', ')}`;
+}

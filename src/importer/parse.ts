@@ -1,0 +1,172 @@
+// Step 1 and 2 of the pipeline: bytes → front matter (typed YAML) + Markdown body. Front matter
+// boundaries follow Jekyll (the file starts with a "---" line and the block ends at the next line
+// that is "---" or "..."); gray-matter then splits and parses it, with an options object (which
+// also turns off its content cache) and our YAML engine (src/importer/yaml.ts).
+import matter from 'gray-matter';
+import { assertYamlSize, parseYaml, YamlTooLargeError } from './yaml.ts';
+
+export interface ParsedDocument {
+  data: Record<string, unknown>;
+  body: string;
+  /** Locates front-matter paths (e.g. "releases[2].eol") on 1-based file lines. */
+  lineOf(path: string): number | undefined;
+}
+
+export class DocumentError extends Error {
+  constructor(
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+    this.name = 'DocumentError';
+  }
+}
+
+export interface ParseLimits {
+  maxBytes: number;
+  maxYamlNodes: number;
+}
+
+const OPEN_RE = /^---[ \t]*\r?\n/;
+const CLOSE_RE = /^(?:---|\.\.\.)[ \t]*\r?$/;
+
+export function parseDocument(bytes: Buffer, limits: ParseLimits): ParsedDocument {
+  if (bytes.length > limits.maxBytes) {
+    throw new DocumentError(
+      `the file is ${bytes.length} bytes; documents larger than ${limits.maxBytes} bytes are refused (IMPORT_MAX_DOCUMENT_BYTES)`,
+    );
+  }
+  if (bytes.length === 0) throw new DocumentError('the file is empty: a product document needs YAML front matter');
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    const at = firstInvalidUtf8(bytes);
+    throw new DocumentError(`the file is not valid UTF-8 (first bad byte at offset ${at})`, lineAtOffset(bytes, at));
+  }
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1); // a BOM is harmless: drop it
+
+  if (!OPEN_RE.test(text)) {
+    throw new DocumentError('no front matter: the file must start with a line "---" followed by YAML', 1);
+  }
+  const lines = text.split('\n');
+  let close = -1;
+  for (let i = 1; i < lines.length; i++) {
+    if (CLOSE_RE.test(lines[i]!)) {
+      close = i;
+      break;
+    }
+  }
+  if (close < 0) {
+    throw new DocumentError(
+      'the front matter is not closed: no line "---" (or "...") after the opening "---" of line 1',
+      1,
+    );
+  }
+  // gray-matter only knows "---" as the closing delimiter.
+  if (lines[close]!.startsWith('...')) {
+    lines[close] = '---';
+    text = lines.join('\n');
+  }
+
+  let file: matter.GrayMatterFile<string>;
+  try {
+    file = matter(text, { excerpt: false, engines: { yaml: (s: string) => parseYaml(s) as object } });
+  } catch (err) {
+    const e = err as Error & { mark?: { line: number }; reason?: string };
+    if (e instanceof YamlTooLargeError) throw new DocumentError(e.message);
+    if (e instanceof RangeError) throw new DocumentError('the front matter is nested too deeply to parse');
+    // js-yaml's mark is 0-based within the front matter, which starts on the file's first line.
+    const line = e.mark ? e.mark.line + 1 : undefined;
+    throw new DocumentError(`YAML error: ${e.reason ?? e.message.split('\n')[0]}`, line);
+  }
+  const data: unknown = file.data;
+  if (data === null || typeof data !== 'object' || Array.isArray(data) || data.constructor !== Object) {
+    throw new DocumentError('the front matter is not a mapping of fields (key: value lines)', 2);
+  }
+  try {
+    assertYamlSize(data, limits.maxYamlNodes);
+  } catch (err) {
+    if (err instanceof YamlTooLargeError) throw new DocumentError(err.message);
+    throw err;
+  }
+  const locator = new LineLocator(lines.slice(1, close), 2);
+  return { data: data as Record<string, unknown>, body: file.content, lineOf: (p) => locator.lineOf(p) };
+}
+
+function firstInvalidUtf8(bytes: Buffer): number {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  let lo = 0;
+  let hi = bytes.length;
+  // Binary search for the shortest invalid prefix (a truncated multi-byte tail counts as invalid).
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    try {
+      decoder.decode(bytes.subarray(0, mid + 1));
+      lo = mid + 1;
+    } catch {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+function lineAtOffset(bytes: Buffer, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset && i < bytes.length; i++) if (bytes[i] === 0x0a) line++;
+  return line;
+}
+
+/**
+ * Finds the file line of a front-matter path without a YAML AST: top-level keys are unindented
+ * "key:" lines; releases are the list items under "releases:"; a release field is the first
+ * "field:" line inside its item. Good enough for messages ("line if known").
+ */
+class LineLocator {
+  private readonly topLevel = new Map<string, number>();
+  private readonly releaseStarts: number[] = [];
+
+  constructor(
+    private readonly lines: string[],
+    private readonly firstLine: number,
+  ) {
+    let inReleases = false;
+    let itemIndent = -1;
+    lines.forEach((raw, i) => {
+      const line = raw.replace(/\r$/, '');
+      const top = /^([A-Za-z_][\w-]*)\s*:/.exec(line);
+      if (top) {
+        if (!this.topLevel.has(top[1]!)) this.topLevel.set(top[1]!, i);
+        inReleases = top[1] === 'releases';
+        itemIndent = -1;
+        return;
+      }
+      if (!inReleases) return;
+      const item = /^(\s*)-(\s|$)/.exec(line);
+      if (item && (itemIndent < 0 || item[1]!.length === itemIndent)) {
+        itemIndent = item[1]!.length;
+        this.releaseStarts.push(i);
+      }
+    });
+  }
+
+  lineOf(path: string): number | undefined {
+    const m = /^releases\[(\d+)\](?:\.([\w-]+))?/.exec(path);
+    if (m) {
+      const index = Number(m[1]);
+      const start = this.releaseStarts[index];
+      if (start === undefined) return this.at(this.topLevel.get('releases'));
+      if (!m[2]) return this.at(start);
+      const end = this.releaseStarts[index + 1] ?? this.lines.length;
+      const field = new RegExp(`^\\s*(?:-\\s+)?${m[2]}\\s*:`);
+      for (let i = start; i < end; i++) if (field.test(this.lines[i]!)) return this.at(i);
+      return this.at(start);
+    }
+    const key = /^([\w-]+)/.exec(path)?.[1];
+    return key ? this.at(this.topLevel.get(key)) : undefined;
+  }
+
+  private at(index: number | undefined): number | undefined {
+    return index === undefined ? undefined : index + this.firstLine;
+  }
+}
