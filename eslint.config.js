@@ -9,6 +9,7 @@ export default tseslint.config(
     ignores: [
       'node_modules/',
       'src/generated/',
+      'src/graphql/generated/',
       'data/',
       'coverage/',
       'bench/.work/',

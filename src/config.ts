@@ -69,6 +69,12 @@ export const variables = {
     int(0, 65535),
     'Loopback port on which the running service exposes the embedded database for Prisma Studio (0 = off).',
   ),
+  shutdownTimeoutMs: v(
+    'SHUTDOWN_TIMEOUT_MS',
+    10_000,
+    int(0, 600_000),
+    'On SIGTERM/SIGINT, how long in-flight requests may take before their connections are closed.',
+  ),
   seedsDir: v('SEEDS_DIR', 'seeds', str, 'Documents imported at start when the database has no products.'),
   importMaxDocumentBytes: v(
     'IMPORT_MAX_DOCUMENT_BYTES',

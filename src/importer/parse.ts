@@ -29,6 +29,7 @@ export interface ParseLimits {
 
 const OPEN_RE = /^---[ \t]*\r?\n/;
 const CLOSE_RE = /^(?:---|\.\.\.)[ \t]*\r?$/;
+const DELIMITER = '---eolgraph-front-matter-delimiter---';
 
 export function parseDocument(bytes: Buffer, limits: ParseLimits): ParsedDocument {
   if (bytes.length > limits.maxBytes) {
@@ -63,21 +64,28 @@ export function parseDocument(bytes: Buffer, limits: ParseLimits): ParsedDocumen
       1,
     );
   }
-  // gray-matter only knows "---" as the closing delimiter.
-  if (lines[close]!.startsWith('...')) {
-    lines[close] = '---';
-    text = lines.join('\n');
-  }
+  // gray-matter ends the block at the first line that merely starts with its delimiter ("----",
+  // "---x"), where Jekyll needs a line that is exactly "---" or "...". Hand it the block we found
+  // between two delimiter lines that cannot occur in a document.
+  lines[0] = DELIMITER;
+  lines[close] = DELIMITER;
+  text = lines.join('\n');
 
   let file: matter.GrayMatterFile<string>;
   try {
-    file = matter(text, { excerpt: false, engines: { yaml: (s: string) => parseYaml(s) as object } });
+    file = matter(text, {
+      excerpt: false,
+      delimiters: DELIMITER,
+      engines: { yaml: (s: string) => parseYaml(s) as object },
+    });
   } catch (err) {
     const e = err as Error & { mark?: { line: number }; reason?: string };
     if (e instanceof YamlTooLargeError) throw new DocumentError(e.message);
     if (e instanceof RangeError) throw new DocumentError('the front matter is nested too deeply to parse');
     // js-yaml's mark is 0-based within the front matter, which starts on the file's first line.
-    const line = e.mark ? e.mark.line + 1 : undefined;
+    // It reports a NUL byte at the start of the input, wherever it is.
+    const nul = e.reason === 'null byte is not allowed in input' ? lines.findIndex((l) => l.includes('\0')) : -1;
+    const line = nul >= 0 ? nul + 1 : e.mark ? e.mark.line + 1 : undefined;
     throw new DocumentError(`YAML error: ${e.reason ?? e.message.split('\n')[0]}`, line);
   }
   const data: unknown = file.data;
@@ -95,20 +103,18 @@ export function parseDocument(bytes: Buffer, limits: ParseLimits): ParsedDocumen
 }
 
 function firstInvalidUtf8(bytes: Buffer): number {
-  const decoder = new TextDecoder('utf-8', { fatal: true });
-  let lo = 0;
-  let hi = bytes.length;
-  // Binary search for the shortest invalid prefix (a truncated multi-byte tail counts as invalid).
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    try {
-      decoder.decode(bytes.subarray(0, mid + 1));
-      lo = mid + 1;
-    } catch {
-      hi = mid;
+  // Every character before the first U+FFFD the decoder substitutes was decoded from valid bytes,
+  // so their UTF-8 lengths add up to the offset of the first bad byte. (A binary search over
+  // prefixes does not work: a prefix that cuts a valid character in two is invalid too.)
+  let offset = 0;
+  for (const ch of new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes)) {
+    const cp = ch.codePointAt(0)!;
+    if (cp === 0xfffd && !(bytes[offset] === 0xef && bytes[offset + 1] === 0xbf && bytes[offset + 2] === 0xbd)) {
+      return offset;
     }
+    offset += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
   }
-  return lo;
+  return offset;
 }
 
 function lineAtOffset(bytes: Buffer, offset: number): number {

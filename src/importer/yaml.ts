@@ -90,10 +90,18 @@ const boolType = new yaml.Type('tag:yaml.org,2002:bool', {
   construct: (data: string) => /^(?:true|yes|on)$/i.test(data),
 });
 
+// SafeYAML also reads digits with "," separators as a decimal integer ("7,8" → 78, "1,000" → 1000);
+// js-yaml leaves them strings.
+const COMMA_INT_RE = /^[-+]?[1-9][0-9_]*,[0-9_,]*$/;
 const intType = new yaml.Type('tag:yaml.org,2002:int', {
   kind: 'scalar',
-  resolve: (data: string | null) => data !== null && jsYamlInt.resolve(data),
-  construct: (data: string) => new YamlNumber(jsYamlInt.construct(data) as number, data, 'int'),
+  resolve: (data: string | null) => data !== null && (jsYamlInt.resolve(data) || COMMA_INT_RE.test(data)),
+  construct: (data: string) =>
+    new YamlNumber(
+      COMMA_INT_RE.test(data) ? Number(data.replace(/[_,]/g, '')) : (jsYamlInt.construct(data) as number),
+      data,
+      'int',
+    ),
   instanceOf: YamlNumber,
 });
 
@@ -139,7 +147,7 @@ export function rubyFloatToString(x: number): string {
  * ("1e5", "1.", ".5", ".inf", "0x1F") were strings for Jekyll, so their text is kept.
  */
 export function numberAsJekyllString(n: YamlNumber): string {
-  const text = n.source.replace(/_/g, '');
+  const text = n.source.replace(/[_,]/g, '');
   if (/^[-+]?\d+$/.test(text)) return String(n.value);
   if (/^[-+]?\d+\.\d+$/.test(text)) return rubyFloatToString(n.value);
   return n.source;
