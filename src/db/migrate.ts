@@ -159,5 +159,6 @@ export async function migrate(db: Database, dir = defaultMigrationsDir): Promise
       appliedNow.push(file.name);
     });
   }
-  return { applied: appliedNow, alreadyApplied: files.length - status.pending.length };
+  // Not status.pending: a concurrent migrator may have applied some of them while we waited.
+  return { applied: appliedNow, alreadyApplied: files.length - appliedNow.length };
 }

@@ -4,7 +4,7 @@
 // written and the product stored before stays as it was.
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Database } from '../db/database.ts';
 import type { Problem, ProductDoc } from './document.ts';
 import { Collector, normaliseDocument } from './normalise.ts';
@@ -230,8 +230,9 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
       continue;
     }
     const same = storedByPath.get(file.stored);
-    if (same && same.contentHash === read.hash) {
-      // Byte for byte the document imported last time: nothing to parse or write.
+    if (same && same.contentHash === read.hash && !(same.edited && options.overwriteEdits)) {
+      // Byte for byte the document imported last time: nothing to parse or write (unless the
+      // product was edited and --overwrite-edits asks for the document to be applied again).
       prepared.push({ file, hash: read.hash, doc: null, name: same.name, problems: [] });
       continue;
     }
@@ -328,7 +329,8 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
   const rejectedPaths = new Set(report.rejected.map((r) => r.file));
   const scanned = (sourcePath: string) => {
     const abs = resolve(options.root, sourcePath);
-    return files.some((f) => f.abs === abs) || dirs.some((d) => abs.startsWith(d + sep));
+    // A directory is read without its subdirectories, so only documents directly in it count.
+    return files.some((f) => f.abs === abs) || dirs.includes(dirname(abs));
   };
   for (const p of stored?.products ?? []) {
     if (!claimed.has(p.name) && !rejectedPaths.has(p.sourcePath) && scanned(p.sourcePath)) report.missing.push(p.name);
