@@ -1,0 +1,14 @@
+# eolgraph service image (used by docker-compose.yml).
+FROM node:24-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+COPY scripts ./scripts
+COPY prisma ./prisma
+COPY prisma.config.ts ./
+RUN npm ci --omit=dev && npm cache clean --force
+COPY src ./src
+COPY seeds ./seeds
+EXPOSE 4000
+USER node
+CMD ["node", "--import", "tsx", "src/index.ts"]

@@ -1,0 +1,192 @@
+// The operations behind the root fields: arguments in, nodes out. Resolvers stay a few lines;
+// SQL lives in src/data, rules in src/domain.
+import type { GraphQLResolveInfo } from 'graphql';
+import { productIdByIdentifier, searchProducts } from '../data/products.ts';
+import { searchCycles, type CycleOrderField, type Direction } from '../data/release-cycles.ts';
+import { encodeCursor } from '../data/sql-builder.ts';
+import { addDays, isCalendarDate, type SupportPhase } from '../domain/status.ts';
+import { resolveVersion } from '../domain/versions.ts';
+import { asOfFor, type Context } from './context.ts';
+import { badInput } from './errors.ts';
+import type {
+  ProductFilter,
+  ProductReleaseFilter,
+  ReleaseCycleFilter,
+  ReleaseCycleOrder,
+} from './generated/resolvers-types.ts';
+import { CycleNode, ProductNode } from './models.ts';
+import { connection, pageSize, readCursor, selects } from './pagination.ts';
+
+export async function productByName(ctx: Context, name: string, asOf?: string | null): Promise<ProductNode | null> {
+  const date = asOfFor(ctx, asOf);
+  const row = await ctx.loaders.productByName.load(name);
+  return row ? new ProductNode(row, date) : null;
+}
+
+export async function productNodeById(ctx: Context, id: number, asOf: string): Promise<ProductNode> {
+  const row = await ctx.loaders.productById.load(id);
+  if (!row) throw new Error(`product ${id} disappeared while the request ran`);
+  return new ProductNode(row, asOf);
+}
+
+const isNameCursor = (v: unknown): v is { n: string } =>
+  typeof v === 'object' && v !== null && typeof (v as { n: unknown }).n === 'string';
+
+export async function findProducts(
+  ctx: Context,
+  args: { filter?: ProductFilter | null; first?: number | null; after?: string | null; asOf?: string | null },
+  info: GraphQLResolveInfo,
+) {
+  const first = pageSize(args.first);
+  const asOf = asOfFor(ctx, args.asOf);
+  const after = readCursor(args.after, isNameCursor, 'products');
+  const f = args.filter ?? {};
+  const { rows, total } = await searchProducts(ctx.sql, {
+    names: f.names ?? null,
+    category: f.category ?? null,
+    tag: f.tag ?? null,
+    search: f.search ?? null,
+    hasMaintainedRelease: f.hasMaintainedRelease ?? null,
+    asOf,
+    after: after?.n ?? null,
+    first: first + 1,
+    withCount: selects(info, 'totalCount'),
+  });
+  const page = rows.slice(0, first);
+  for (const r of page) ctx.loaders.productById.prime(r.id, r);
+  return connection({
+    nodes: page.map((r) => new ProductNode(r, asOf)),
+    cursors: page.map((r) => encodeCursor({ n: r.name })),
+    hasNextPage: rows.length > first,
+    totalCount: total,
+  });
+}
+
+interface CycleCursor {
+  o: string;
+  k: string;
+  n: string;
+  p: number;
+}
+
+export async function findCycles(
+  ctx: Context,
+  args: {
+    filter?: ReleaseCycleFilter | null;
+    orderBy?: ReleaseCycleOrder | null;
+    first?: number | null;
+    after?: string | null;
+    asOf?: string | null;
+  },
+  info: GraphQLResolveInfo,
+) {
+  const first = pageSize(args.first);
+  const asOf = asOfFor(ctx, args.asOf);
+  const order = {
+    field: (args.orderBy?.field ?? 'PRODUCT_NAME') as CycleOrderField,
+    direction: (args.orderBy?.direction ?? 'ASC') as Direction,
+  };
+  const orderKey = `${order.field}:${order.direction}`;
+  const isCursor = (v: unknown): v is CycleCursor => {
+    const c = v as CycleCursor;
+    return (
+      typeof c === 'object' &&
+      c !== null &&
+      c.o === orderKey &&
+      typeof c.k === 'string' &&
+      typeof c.n === 'string' &&
+      Number.isInteger(c.p)
+    );
+  };
+  const after = readCursor(args.after, isCursor, `releaseCycles (ordered by ${order.field} ${order.direction})`);
+  const f = args.filter ?? {};
+  let eolFrom = f.eolBetween?.from ?? null;
+  let eolTo = f.eolBetween?.to ?? null;
+  if (f.eolWithinDays != null) {
+    if (f.eolWithinDays < 0 || f.eolWithinDays > 36_500) {
+      throw badInput(`eolWithinDays must be between 0 and 36500, got ${f.eolWithinDays}`);
+    }
+    // Within N days of asOf, both ends inclusive, combined with eolBetween if both are given.
+    const from = asOf;
+    const to = addDays(asOf, f.eolWithinDays);
+    eolFrom = eolFrom && eolFrom > from ? eolFrom : from;
+    eolTo = eolTo && eolTo < to ? eolTo : to;
+  }
+  for (const [name, v] of [
+    ['eolBetween.from', eolFrom],
+    ['eolBetween.to', eolTo],
+  ] as const) {
+    if (v !== null && !isCalendarDate(v)) throw badInput(`${name} must be a calendar date, got ${v}`);
+  }
+  const products = [...(f.products ?? []), ...(f.product ? [f.product] : [])];
+  const { rows, total } = await searchCycles(ctx.sql, {
+    products: products.length > 0 ? products : null,
+    category: f.category ?? null,
+    tag: f.tag ?? null,
+    isEol: f.isEol ?? null,
+    isMaintained: f.isMaintained ?? null,
+    isLts: f.isLts ?? null,
+    supportPhases: (f.supportPhase as SupportPhase[] | null | undefined) ?? null,
+    eolFrom,
+    eolTo,
+    releasedFrom: f.releasedBetween?.from ?? null,
+    releasedTo: f.releasedBetween?.to ?? null,
+    asOf,
+    order,
+    after: after ? { key: after.k, product: after.n, position: after.p } : null,
+    first: first + 1,
+    withCount: selects(info, 'totalCount'),
+  });
+  const page = rows.slice(0, first);
+  return connection({
+    nodes: page.map((r) => new CycleNode(r, asOf)),
+    cursors: page.map((r) =>
+      encodeCursor({ o: orderKey, k: r.sortKey, n: r.productName, p: r.position } satisfies CycleCursor),
+    ),
+    hasNextPage: rows.length > first,
+    totalCount: total,
+  });
+}
+
+/** A product's cycles as nodes, in document order, with the product row attached. */
+export async function releasesOf(ctx: Context, product: ProductNode): Promise<CycleNode[]> {
+  const rows = await ctx.loaders.releasesByProductId.load(product.id);
+  return rows.map((r) => new CycleNode(r, product.asOf, product.row));
+}
+
+export function filterReleases(cycles: CycleNode[], filter: ProductReleaseFilter | null | undefined): CycleNode[] {
+  if (!filter) return cycles;
+  return cycles.filter(
+    (c) =>
+      (filter.isEol == null || c.isEol === filter.isEol) &&
+      (filter.isMaintained == null || c.isMaintained === filter.isMaintained) &&
+      (filter.isLts == null || c.isLts === filter.isLts) &&
+      (filter.supportPhase == null || filter.supportPhase.includes(c.supportPhase)),
+  );
+}
+
+export async function releaseCycleByName(ctx: Context, productName: string, name: string, asOf?: string | null) {
+  const product = await productByName(ctx, productName, asOf);
+  if (!product) return null;
+  const cycles = await releasesOf(ctx, product);
+  if (name === 'latest') return cycles[0] ?? null;
+  // Exact name first, then the URL slug form ("stable-12" for "stable/12").
+  return cycles.find((c) => c.name === name) ?? cycles.find((c) => c.slug === name) ?? null;
+}
+
+export async function releaseCycleForVersion(ctx: Context, productName: string, version: string, asOf?: string | null) {
+  const product = await productByName(ctx, productName, asOf);
+  if (!product) return null;
+  const cycles = await releasesOf(ctx, product);
+  const name = resolveVersion(
+    version,
+    cycles.map((c) => c.name),
+  );
+  return name === null ? null : (cycles.find((c) => c.name === name) ?? null);
+}
+
+export async function productForIdentifier(ctx: Context, identifier: string, asOf?: string | null) {
+  const date = asOfFor(ctx, asOf);
+  const id = await productIdByIdentifier(ctx.sql, identifier);
+  return id === null ? null : productNodeById(ctx, id, date);
+}

@@ -1,0 +1,28 @@
+// The per-request context: the database, fresh loaders, and "today" captured once, so every
+// computed field in one response is evaluated against the same date.
+import type { Sql } from '../db/database.ts';
+import { utcDate } from '../domain/status.ts';
+import { createLoaders, type Loaders } from './loaders.ts';
+
+export interface Context {
+  sql: Sql;
+  loaders: Loaders;
+  /** Today's UTC date at the start of the request: what asOf defaults to. */
+  today: string;
+  /** Set when some field used today's date (the answer then changes at the next UTC midnight). */
+  usedToday: boolean;
+  /** Set when the response carries errors (it must then not be cached). */
+  hadErrors: boolean;
+  requestId: string;
+}
+
+export function createContext(sql: Sql, now: Date, requestId: string): Context {
+  return { sql, loaders: createLoaders(sql), today: utcDate(now), usedToday: false, hadErrors: false, requestId };
+}
+
+/** The date a root field evaluates on: its asOf argument, or today (noting that it did). */
+export function asOfFor(ctx: Context, asOf: string | null | undefined): string {
+  if (asOf) return asOf;
+  ctx.usedToday = true;
+  return ctx.today;
+}

@@ -1,0 +1,217 @@
+// What the GraphQL types resolve from. A node carries its row and the date its computed fields are
+// evaluated on (each root field may ask for its own asOf, so the date travels with the data, not
+// in the request context). Plain fields are getters, so graphql's default resolver reads them;
+// fields that need other rows (the product, relations) are in the resolvers.
+import type { CycleRow, ProductRow } from '../data/rows.ts';
+import {
+  daysUntil,
+  isLts,
+  isMaintained,
+  isReached,
+  supportPhase,
+  type DateOrBoolValue,
+  type SupportFields,
+  type SupportPhase,
+} from '../domain/status.ts';
+import { cycleLabel, cycleLink, stripHtml, type TemplateVars } from '../domain/templates.ts';
+
+export class ProductNode {
+  constructor(
+    readonly row: ProductRow,
+    readonly asOf: string,
+  ) {}
+  get id() {
+    return this.row.id;
+  }
+  get name() {
+    return this.row.name;
+  }
+  get label() {
+    return this.row.label;
+  }
+  get category() {
+    return this.row.category;
+  }
+  get iconSlug() {
+    return this.row.iconSlug;
+  }
+  get versionCommand() {
+    return this.row.versionCommand;
+  }
+  get releasePolicyLink() {
+    return this.row.releasePolicyLink;
+  }
+  get changelogTemplate() {
+    return this.row.changelogTemplate;
+  }
+  get addedAt() {
+    return this.row.addedAt;
+  }
+  get updatedAt() {
+    return this.row.updatedAt;
+  }
+  get columns() {
+    const r = this.row;
+    const col = (shown: boolean, label: string | null, fallback: string) => ({ shown, label: label ?? fallback });
+    return {
+      releaseDate: col(r.releaseDateColumn, r.releaseDateLabel, 'Released'),
+      latest: col(r.latestColumn, r.latestLabel, 'Latest'),
+      eoas: col(r.eoasColumn, r.eoasLabel, 'Active Support'),
+      eol: col(r.eolColumn, r.eolLabel, 'Security Support'),
+      eoes: col(r.eoesColumn, r.eoesLabel, 'Extended Support'),
+      discontinued: col(r.discontinuedColumn, r.discontinuedLabel, 'Discontinued'),
+    };
+  }
+  /** endoflife.date API v1 `labels`: HTML-stripped heading, or null when the column is off. */
+  get labels() {
+    const c = this.columns;
+    const label = (x: { shown: boolean; label: string }) => (x.shown ? stripHtml(x.label) : null);
+    return { eoas: label(c.eoas), discontinued: label(c.discontinued), eol: label(c.eol), eoes: label(c.eoes) };
+  }
+  get importWarnings(): { path: string; message: string; line?: number }[] {
+    try {
+      const w: unknown = JSON.parse(this.row.warnings);
+      return Array.isArray(w) ? w.filter((x) => x && typeof x.path === 'string' && typeof x.message === 'string') : [];
+    } catch {
+      return [];
+    }
+  }
+}
+
+const field = (flag: boolean | null, from: string | null): DateOrBoolValue => ({ flag, from });
+
+export class CycleNode implements SupportFields {
+  readonly lts: DateOrBoolValue;
+  readonly eoas: DateOrBoolValue;
+  readonly eol: DateOrBoolValue;
+  readonly eoes: DateOrBoolValue;
+  readonly discontinued: DateOrBoolValue;
+
+  constructor(
+    readonly row: CycleRow,
+    readonly asOf: string,
+    /** The product's row when the caller has it (Product.releases); else loaded on demand. */
+    readonly productRow: ProductRow | null = null,
+  ) {
+    this.lts = field(row.ltsFlag, row.ltsFrom);
+    this.eoas = field(row.eoasFlag, row.eoasFrom);
+    this.eol = field(row.eolFlag, row.eolFrom);
+    this.eoes = field(row.eoesFlag, row.eoesFrom);
+    this.discontinued = field(row.discontinuedFlag, row.discontinuedFrom);
+  }
+
+  get productId() {
+    return this.row.productId;
+  }
+  get name() {
+    return this.row.name;
+  }
+  get slug() {
+    return this.row.name.replace(/\//g, '-');
+  }
+  get position() {
+    return this.row.position;
+  }
+  get codename() {
+    return this.row.codename;
+  }
+  get releaseDate() {
+    return this.row.releaseDate;
+  }
+  get outOfOrder() {
+    return this.row.outOfOrder;
+  }
+  get isLts() {
+    return isLts(this, this.asOf);
+  }
+  get ltsFrom() {
+    return this.row.ltsFrom;
+  }
+  get isEoas() {
+    return isReached(this.eoas, this.asOf);
+  }
+  get eoasFrom() {
+    return this.row.eoasFrom;
+  }
+  get isEol() {
+    return isReached(this.eol, this.asOf);
+  }
+  get eolFrom() {
+    return this.row.eolFrom;
+  }
+  get isEoes() {
+    return isReached(this.eoes, this.asOf);
+  }
+  get eoesFrom() {
+    return this.row.eoesFrom;
+  }
+  get isDiscontinued() {
+    return isReached(this.discontinued, this.asOf);
+  }
+  get discontinuedFrom() {
+    return this.row.discontinuedFrom;
+  }
+  get isMaintained() {
+    return isMaintained(this, this.asOf);
+  }
+  get daysUntilEol() {
+    return daysUntil(this.row.eolFrom, this.asOf);
+  }
+  get supportPhase(): SupportPhase {
+    return supportPhase(this, this.asOf);
+  }
+
+  get templateVars(): TemplateVars {
+    const r = this.row;
+    return {
+      releaseCycle: r.name,
+      codename: r.codename,
+      releaseDate: r.releaseDate,
+      latest: r.latest,
+      latestReleaseDate: r.latestReleaseDate,
+      cycleShortHand: r.cycleShortHand,
+      latestShortHand: r.latestShortHand,
+    };
+  }
+
+  /** The label (template, LTS suffix, HTML removed); needs the product's templates. */
+  labelFor(product: ProductRow): string {
+    return cycleLabel({
+      vars: this.templateVars,
+      template: this.row.releaseLabel ?? product.releaseLabel,
+      ltsLabel: product.ltsLabel,
+      lts: this.lts,
+      isLts: this.isLts,
+    });
+  }
+
+  /** API v1 `latest`: null when the product hides the latest column. */
+  latestFor(product: ProductRow): { name: string | null; date: string | null; link: string | null } | null {
+    if (!product.latestColumn) return null;
+    return {
+      name: this.row.latest,
+      date: this.row.latestReleaseDate,
+      link: cycleLink(this.row, product.changelogTemplate, this.templateVars),
+    };
+  }
+
+  /** Declared custom fields with this cycle's values (dates and numbers as text). */
+  customFor(declared: readonly { name: string }[]): { name: string; value: string | null }[] | null {
+    if (declared.length === 0) return null;
+    let values: Record<string, unknown> = {};
+    if (this.row.custom) {
+      try {
+        values = JSON.parse(this.row.custom) as Record<string, unknown>;
+      } catch {
+        values = {};
+      }
+    }
+    return declared.map((f) => {
+      const v = values[f.name];
+      return {
+        name: f.name,
+        value: v === null || v === undefined ? null : typeof v === 'string' ? v : JSON.stringify(v),
+      };
+    });
+  }
+}

@@ -1,0 +1,58 @@
+// Connection arguments: `first` defaults to 100 and may be at most 500 (the whole catalogue of
+// ~460 products fits in one page); `after` must be a cursor this field produced.
+import type { FieldNode, GraphQLResolveInfo, SelectionSetNode } from 'graphql';
+import { decodeCursor } from '../data/sql-builder.ts';
+import { badInput } from './errors.ts';
+
+export const DEFAULT_PAGE_SIZE = 100;
+export const MAX_PAGE_SIZE = 500;
+
+export function pageSize(first: number | null | undefined): number {
+  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
+    throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE} (the page-size limit), got ${first}`, {
+      limit: MAX_PAGE_SIZE,
+    });
+  }
+  return first;
+}
+
+/** Decodes an `after` cursor and checks its shape; errors name the argument. */
+export function readCursor<T>(after: string | null | undefined, check: (v: unknown) => v is T, kind: string): T | null {
+  if (after === null || after === undefined) return null;
+  const value = decodeCursor(after);
+  if (!check(value))
+    throw badInput(
+      `after is not a ${kind} cursor (pass the endCursor of a previous page), got ${JSON.stringify(after)}`,
+    );
+  return value;
+}
+
+/** Whether the selection of this field asks for `name` (directly or through fragments). */
+export function selects(info: GraphQLResolveInfo, name: string): boolean {
+  const visit = (set: SelectionSetNode | undefined): boolean =>
+    !!set?.selections.some((s) => {
+      if (s.kind === 'Field') return s.name.value === name;
+      if (s.kind === 'InlineFragment') return visit(s.selectionSet);
+      const fragment = info.fragments[s.name.value];
+      return fragment ? visit(fragment.selectionSet) : false;
+    });
+  return info.fieldNodes.some((f: FieldNode) => visit(f.selectionSet));
+}
+
+export interface Page<N> {
+  nodes: N[];
+  cursors: string[];
+  hasNextPage: boolean;
+  totalCount: number | null;
+}
+
+/** The connection object; totalCount is only computed when the query selects it. */
+export function connection<N>(page: Page<N>) {
+  return {
+    nodes: page.nodes,
+    edges: page.nodes.map((node, i) => ({ node, cursor: page.cursors[i]! })),
+    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+    totalCount: page.totalCount ?? 0,
+  };
+}

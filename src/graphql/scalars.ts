@@ -1,0 +1,41 @@
+// Date ("YYYY-MM-DD", a real calendar date) and DateTime (ISO 8601 instant, output only in practice).
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
+import { isCalendarDate } from '../domain/status.ts';
+
+function parseDate(value: unknown): string {
+  if (typeof value !== 'string' || !isCalendarDate(value)) {
+    throw new GraphQLError(`Date must be a calendar date "YYYY-MM-DD", got ${JSON.stringify(value)}`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
+  }
+  return value;
+}
+
+export const DateScalar = new GraphQLScalarType({
+  name: 'Date',
+  description: 'A calendar date, "YYYY-MM-DD" (UTC).',
+  serialize: (value) => value,
+  parseValue: parseDate,
+  parseLiteral(ast: ValueNode) {
+    if (ast.kind !== Kind.STRING) {
+      throw new GraphQLError(`Date must be a string "YYYY-MM-DD", got a ${ast.kind} literal`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
+    return parseDate(ast.value);
+  },
+});
+
+export const DateTimeScalar = new GraphQLScalarType({
+  name: 'DateTime',
+  description: 'An instant, ISO 8601 in UTC.',
+  serialize: (value) => value,
+  parseValue(value) {
+    if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) {
+      throw new GraphQLError(`DateTime must be an ISO 8601 string, got ${JSON.stringify(value)}`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
+    }
+    return value;
+  },
+});

@@ -1,0 +1,321 @@
+// The HTTP service: Apollo Server 5 on Node's own http server (no framework). Routes:
+//   POST/GET /graphql   GraphQL (GET with an HTML Accept header and no query → the explorer)
+//   GET /               the explorer (GraphiQL, served from node_modules)
+//   GET /healthz        the process is up
+//   GET /readyz         the database is reachable and migrated (503 with the reason otherwise)
+// createServer does no I/O and reads no environment: src/index.ts wires it.
+import { randomUUID } from 'node:crypto';
+import http from 'node:http';
+import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import type { GraphQLFormattedError } from 'graphql';
+import type { Sql } from '../db/database.ts';
+import { withStatementScope } from '../db/statements.ts';
+import { nextUtcMidnight } from '../domain/status.ts';
+import { createContext, type Context } from '../graphql/context.ts';
+import { resolvers } from '../graphql/resolvers/index.ts';
+import { typeDefs } from '../graphql/schema.ts';
+import type { Logger } from '../logger.ts';
+import { explorerAsset, explorerPage } from './explorer.ts';
+
+export interface ServerOptions {
+  /** Largest request body accepted (413 above). */
+  maxBodyBytes: number;
+  introspection: boolean;
+  /** Hide internal error details (messages, stack traces) from responses. */
+  production: boolean;
+  /** Value of Access-Control-Allow-Origin: "*" or a list of allowed origins. */
+  corsOrigins: '*' | string[];
+  /** Seconds responses pinned to an explicit asOf may be cached. */
+  pinnedMaxAgeSeconds: number;
+}
+
+export interface Readiness {
+  ready: boolean;
+  reason?: string;
+}
+
+export interface ServerDeps {
+  sql: Sql;
+  logger: Logger;
+  clock: () => Date;
+  options: ServerOptions;
+  readiness: () => Promise<Readiness>;
+}
+
+export const defaultServerOptions: ServerOptions = {
+  maxBodyBytes: 100_000,
+  introspection: true,
+  production: false,
+  corsOrigins: '*',
+  pinnedMaxAgeSeconds: 86_400,
+};
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) {
+    return Promise.reject(new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        reject(new HttpError(413, `request body exceeds the limit of ${limit} bytes`));
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+/** Adds the request id to every error, and hides internals in production. */
+function errorPlugin(deps: ServerDeps): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          contextValue.hadErrors = true;
+          for (const e of errors) {
+            const code = e.extensions?.code;
+            if (!code || code === 'INTERNAL_SERVER_ERROR') {
+              deps.logger.error(
+                { requestId: contextValue.requestId, err: e.originalError ?? e, path: e.path },
+                'resolver error',
+              );
+            }
+          }
+        },
+        async willSendResponse({ response, contextValue }) {
+          if (response.body.kind !== 'single') return;
+          const errors = response.body.singleResult.errors as GraphQLFormattedError[] | undefined;
+          if (!errors) return;
+          response.body.singleResult.errors = errors.map((e) => ({
+            ...e,
+            extensions: { ...e.extensions, requestId: contextValue.requestId },
+          }));
+        },
+      };
+    },
+  };
+}
+
+export function createServer(deps: ServerDeps) {
+  const { options, logger } = deps;
+  const apollo = new ApolloServer<Context>({
+    typeDefs,
+    resolvers: resolvers as never,
+    introspection: options.introspection,
+    includeStacktraceInErrorResponses: !options.production,
+    csrfPrevention: true,
+    // src/index.ts owns SIGTERM/SIGINT (graceful shutdown with a deadline); Apollo must not race it.
+    stopOnTerminationSignals: false,
+    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), errorPlugin(deps)],
+    formatError(formatted) {
+      const code = formatted.extensions?.code;
+      if (options.production && (!code || code === 'INTERNAL_SERVER_ERROR')) {
+        return {
+          message: 'Internal server error',
+          extensions: { code: 'INTERNAL_SERVER_ERROR' },
+          ...(formatted.path ? { path: formatted.path } : {}),
+        };
+      }
+      return formatted;
+    },
+  });
+
+  const cors = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    const origin = req.headers.origin;
+    if (options.corsOrigins === '*') res.setHeader('access-control-allow-origin', '*');
+    else if (origin && options.corsOrigins.includes(origin)) {
+      res.setHeader('access-control-allow-origin', origin);
+      res.setHeader('vary', 'origin');
+    }
+  };
+
+  const send = (
+    res: http.ServerResponse,
+    status: number,
+    type: string,
+    body: string | Buffer,
+    headers: Record<string, string> = {},
+  ) => {
+    res.writeHead(status, { 'content-type': type, ...headers });
+    res.end(body);
+  };
+  const sendJson = (res: http.ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}) =>
+    send(res, status, 'application/json; charset=utf-8', JSON.stringify(value), headers);
+
+  async function graphql(req: http.IncomingMessage, res: http.ServerResponse, url: URL, requestId: string) {
+    const started = performance.now();
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const text = await readBody(req, options.maxBodyBytes);
+      const type = headers.get('content-type') ?? '';
+      if (type.includes('application/json')) {
+        try {
+          body = text ? JSON.parse(text) : undefined;
+        } catch {
+          throw new HttpError(400, 'the request body is not valid JSON');
+        }
+      } else {
+        body = text;
+      }
+    }
+    const now = deps.clock();
+    const ctx = createContext(deps.sql, now, requestId);
+    const { result, statements } = await withStatementScope(() =>
+      apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => ctx,
+      }),
+    );
+    for (const [k, v] of result.headers) res.setHeader(k, v);
+    res.setHeader('x-request-id', requestId);
+    let text: string;
+    if (result.body.kind === 'complete') {
+      text = result.body.string;
+    } else {
+      text = '';
+      for await (const chunk of result.body.asyncIterator) text += chunk;
+    }
+    const status = result.status ?? 200;
+    const failed = status !== 200 || ctx.hadErrors;
+    if (failed) {
+      res.setHeader('cache-control', 'no-store');
+    } else if (ctx.usedToday) {
+      // Answers about "today" change at the next UTC midnight, not before (unless the data does).
+      const seconds = Math.max(0, Math.floor((nextUtcMidnight(now).getTime() - now.getTime()) / 1000));
+      res.setHeader('cache-control', `public, max-age=${seconds}`);
+    } else {
+      res.setHeader('cache-control', `public, max-age=${options.pinnedMaxAgeSeconds}`);
+    }
+    res.statusCode = status;
+    res.end(text);
+    const operationName =
+      typeof body === 'object' && body !== null
+        ? ((body as { operationName?: unknown }).operationName ?? null)
+        : url.searchParams.get('operationName');
+    logger.info(
+      {
+        requestId,
+        operationName,
+        status,
+        ms: Math.round((performance.now() - started) * 10) / 10,
+        sqlStatements: statements,
+        bytes: Buffer.byteLength(text),
+      },
+      'graphql',
+    );
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const rawId = req.headers['x-request-id'];
+    const requestId = typeof rawId === 'string' && /^[\w.:-]{1,100}$/.test(rawId) ? rawId : randomUUID();
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    cors(req, res);
+    try {
+      if (req.method === 'OPTIONS') {
+        res.writeHead(204, {
+          'access-control-allow-methods': 'GET, POST, OPTIONS',
+          'access-control-allow-headers':
+            'content-type, apollo-require-preflight, x-apollo-operation-name, x-request-id',
+          'access-control-max-age': '86400',
+        });
+        res.end();
+        return;
+      }
+      if (url.pathname === '/healthz' && req.method === 'GET') return sendJson(res, 200, { status: 'ok' });
+      if (url.pathname === '/readyz' && req.method === 'GET') {
+        const r = await deps.readiness();
+        return sendJson(
+          res,
+          r.ready ? 200 : 503,
+          r.ready ? { status: 'ready' } : { status: 'unavailable', reason: r.reason },
+          { 'cache-control': 'no-store' },
+        );
+      }
+      const wantsHtml = (req.headers.accept ?? '').includes('text/html');
+      if (
+        req.method === 'GET' &&
+        (url.pathname === '/' || (url.pathname === '/graphql' && wantsHtml && !url.searchParams.has('query')))
+      ) {
+        const p = explorerPage();
+        return send(res, 200, p.type, p.body, { 'cache-control': 'no-cache' });
+      }
+      if (req.method === 'GET' && url.pathname.startsWith('/explorer/')) {
+        const asset = explorerAsset(url.pathname.slice('/explorer/'.length));
+        if (asset) return send(res, 200, asset.type, asset.body, { 'cache-control': 'public, max-age=3600' });
+      }
+      if (url.pathname === '/graphql' && (req.method === 'GET' || req.method === 'POST')) {
+        return await graphql(req, res, url, requestId);
+      }
+      return sendJson(res, 404, {
+        errors: [{ message: `no route for ${req.method} ${url.pathname}`, extensions: { code: 'NOT_FOUND' } }],
+      });
+    } catch (err) {
+      if (err instanceof HttpError) {
+        const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
+        return sendJson(
+          res,
+          err.status,
+          { errors: [{ message: err.message, extensions: { code, requestId } }] },
+          { connection: err.status === 413 ? 'close' : 'keep-alive' },
+        );
+      }
+      logger.error({ requestId, err }, 'request failed');
+      if (!res.headersSent) {
+        sendJson(res, 500, {
+          errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }],
+        });
+      } else {
+        res.destroy();
+      }
+    }
+  }
+
+  const server = http.createServer((req, res) => {
+    void handle(req, res);
+  });
+  server.keepAliveTimeout = 5_000;
+
+  return {
+    server,
+    apollo,
+    /** Starts Apollo (no network I/O). */
+    start: () => apollo.start(),
+    listen(port: number, host: string): Promise<number> {
+      return new Promise((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(port, host, () => {
+          const address = server.address();
+          resolve(typeof address === 'object' && address ? address.port : port);
+        });
+      });
+    },
+    async stop() {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await apollo.stop();
+    },
+  };
+}
+
+export type AppServer = ReturnType<typeof createServer>;

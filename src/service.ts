@@ -1,0 +1,149 @@
+// Wiring the service: configuration → database → migrations → first import → HTTP server, plus
+// Prisma Studio access to the embedded database and graceful shutdown. src/index.ts runs it.
+//
+// The HTTP server starts listening at once; the database part is retried with backoff until it
+// succeeds, so a service started before its database answers /healthz at once and /readyz with
+// 503 and the reason until the database is there.
+import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { Config } from './config.ts';
+import type { Database } from './db/database.ts';
+import { migrate, migrationStatus } from './db/migrate.ts';
+import { openDatabase } from './db/open.ts';
+import { DataDirLockedError } from './db/pglite-lock.ts';
+import { describeDbError, importDocuments } from './importer/import.ts';
+import { summaryLine } from './importer/import.ts';
+import { createServer, defaultServerOptions, type AppServer, type Readiness } from './http/app.ts';
+import type { Logger } from './logger.ts';
+
+export interface Service {
+  app: AppServer;
+  db: Database;
+  port: number;
+  url: string;
+  /** Resolves when the database is migrated (and seeded); rejects only on fatal errors. */
+  prepared: Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface ServiceOptions {
+  logger: Logger;
+  clock?: () => Date;
+  /** Retry delays for preparing the database, in ms (the last one repeats). */
+  retryDelaysMs?: number[];
+}
+
+export async function startService(config: Config, opts: ServiceOptions): Promise<Service> {
+  const { logger } = opts;
+  const clock = opts.clock ?? (() => new Date());
+  const db = await openDatabase(config); // the PGlite lock refuses a second process here, at once
+  logger.info({ database: db.description }, 'database');
+
+  let prepared = false;
+  let lastProblem = 'the database is being prepared (migrations, first import)';
+  let stopping = false;
+
+  const readiness = async (): Promise<Readiness> => {
+    if (!prepared) return { ready: false, reason: lastProblem };
+    try {
+      const status = await migrationStatus(db);
+      if (status.pending.length > 0 || status.problems.length > 0) {
+        return { ready: false, reason: status.problems[0] ?? `pending migrations: ${status.pending.join(', ')}` };
+      }
+      return { ready: true };
+    } catch (err) {
+      return { ready: false, reason: `database unreachable: ${describeDbError(err)}` };
+    }
+  };
+
+  const app = createServer({
+    sql: db,
+    logger,
+    clock,
+    readiness,
+    options: {
+      ...defaultServerOptions,
+      production: config.nodeEnv === 'production',
+    },
+  });
+  await app.start();
+  const port = await app.listen(config.port, config.host);
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}/graphql`;
+  logger.info({ url }, 'listening');
+
+  let studio: PGLiteSocketServer | null = null;
+  const prepare = async () => {
+    const delays = opts.retryDelaysMs ?? [500, 1000, 2000, 5000, 10000];
+    for (let attempt = 0; !stopping; attempt++) {
+      try {
+        const m = await migrate(db);
+        if (m.applied.length > 0) logger.info({ applied: m.applied }, 'migrations applied');
+        const [{ n } = { n: 0 }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM product`);
+        if (n === 0) {
+          const report = await importDocuments(db, {
+            paths: [config.seedsDir],
+            root: config.root,
+            limits: { maxBytes: config.importMaxDocumentBytes, maxYamlNodes: config.importMaxYamlNodes },
+          });
+          logger.info(
+            { seeds: config.seedsDir, summary: summaryLine(report) },
+            'imported the seeds into the empty database',
+          );
+          for (const r of report.rejected) logger.warn({ file: r.file, problems: r.problems }, 'seed rejected');
+        }
+        prepared = true;
+        return;
+      } catch (err) {
+        if (err instanceof DataDirLockedError) throw err;
+        lastProblem = `database not ready: ${describeDbError(err)}`;
+        const delay = delays[Math.min(attempt, delays.length - 1)]!;
+        logger.warn(
+          { attempt: attempt + 1, retryInMs: delay, reason: lastProblem },
+          'preparing the database failed; retrying',
+        );
+        await new Promise((r) => setTimeout(r, delay).unref());
+      }
+    }
+  };
+  const preparedPromise = prepare().then(async () => {
+    if (db.pglite && config.studioPort > 0 && !stopping) {
+      // Prisma Studio cannot open the embedded database itself (one process per data directory),
+      // so the service lends it its own instance over the Postgres wire protocol, on loopback.
+      studio = new PGLiteSocketServer({
+        db: db.pglite,
+        port: config.studioPort,
+        host: '127.0.0.1',
+        maxConnections: 10,
+      });
+      try {
+        await studio.start();
+        logger.info(
+          { studio: `postgresql://postgres@127.0.0.1:${config.studioPort}/postgres` },
+          'embedded database served for Prisma Studio (npm run studio)',
+        );
+      } catch (err) {
+        logger.warn(
+          { err: (err as Error).message, port: config.studioPort },
+          'could not serve the embedded database for Prisma Studio',
+        );
+        studio = null;
+      }
+    }
+  });
+
+  return {
+    app,
+    db,
+    port,
+    url,
+    prepared: preparedPromise,
+    async stop() {
+      stopping = true;
+      await app.stop();
+      logger.debug('http server stopped');
+      await (studio as PGLiteSocketServer | null)?.stop().catch(() => undefined);
+      logger.debug('studio socket stopped');
+      await db.close();
+      logger.debug('database closed');
+    },
+  };
+}
