@@ -41,6 +41,24 @@ const oneOf =
     return raw as T;
   };
 
+const bool: Parser<boolean> = (raw) => {
+  if (/^(true|1|yes|on)$/i.test(raw)) return true;
+  if (/^(false|0|no|off)$/i.test(raw)) return false;
+  throw new Error(`must be true or false, got "${raw}"`);
+};
+const origins: Parser<'*' | string[]> = (raw) => {
+  if (raw.trim() === '*') return '*';
+  const list = raw
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
+  for (const o of list) {
+    if (!/^https?:\/\/[^/\s]+$/.test(o))
+      throw new Error(`must be * or a comma-separated list of origins (https://host[:port]), got "${o}"`);
+  }
+  return list;
+};
+
 function v<T>(env: string, dflt: T, parse: Parser<T>, doc: string): VarSpec<T> {
   return { env, default: dflt, parse, doc };
 }
@@ -60,6 +78,12 @@ export const variables = {
     5000,
     int(0, 3_600_000),
     'PostgreSQL cancels any statement running longer than this (0 = no limit).',
+  ),
+  dbConnectTimeoutMs: v(
+    'DB_CONNECT_TIMEOUT_MS',
+    3000,
+    int(100, 600_000),
+    'How long to wait for a PostgreSQL connection before failing the request (DATABASE_UNAVAILABLE).',
   ),
   host: v('HOST', '127.0.0.1', str, 'Address the HTTP server listens on (0.0.0.0 in containers).'),
   port: v('PORT', 4000, int(0, 65535), 'HTTP port of the GraphQL service.'),
@@ -88,6 +112,42 @@ export const variables = {
     int(100, 100_000_000),
     'Most YAML values (after alias expansion) one front matter may hold; stops alias "bombs".',
   ),
+  corsOrigins: v<'*' | string[]>(
+    'CORS_ORIGINS',
+    '*',
+    origins,
+    'Origins allowed to call the API from a browser: * (any: the data is public) or a comma-separated list.',
+  ),
+  introspection: v('INTROSPECTION', true, bool, 'Allow schema introspection (explorers and code generators need it).'),
+  maxBodyBytes: v('MAX_BODY_BYTES', 100_000, int(1_000, 100_000_000), 'Largest HTTP request body (HTTP 413 above).'),
+  maxQueryBytes: v('MAX_QUERY_BYTES', 20_000, int(100, 10_000_000), 'Longest query text (QUERY_TOO_LARGE above).'),
+  maxQueryTokens: v(
+    'MAX_QUERY_TOKENS',
+    5_000,
+    int(10, 10_000_000),
+    'Most lexical tokens in a query (TOO_MANY_TOKENS above).',
+  ),
+  maxQueryDepth: v('MAX_QUERY_DEPTH', 10, int(1, 1000), 'Deepest field nesting (QUERY_TOO_DEEP above).'),
+  maxQueryCost: v(
+    'MAX_QUERY_COST',
+    50_000,
+    int(1, 1_000_000_000),
+    'Cost budget per operation, from page sizes and nesting (QUERY_TOO_COSTLY above; the whole catalogue costs ~30,000).',
+  ),
+  maxAliases: v('MAX_ALIASES', 15, int(0, 10_000), 'Most aliases in one operation (TOO_MANY_ALIASES above).'),
+  maxRootFields: v(
+    'MAX_ROOT_FIELDS',
+    10,
+    int(1, 10_000),
+    'Most root fields in one operation (TOO_MANY_ROOT_FIELDS above).',
+  ),
+  maxBatchOperations: v(
+    'MAX_BATCH_OPERATIONS',
+    5,
+    int(1, 1000),
+    'Most operations in one batched request (TOO_MANY_OPERATIONS above).',
+  ),
+  maxPageSize: v('MAX_PAGE_SIZE', 500, int(1, 100_000), 'Largest `first` of a connection (BAD_USER_INPUT above).'),
   logLevel: v(
     'LOG_LEVEL',
     'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',

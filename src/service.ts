@@ -12,8 +12,29 @@ import { openDatabase } from './db/open.ts';
 import { DataDirLockedError } from './db/pglite-lock.ts';
 import { describeDbError, importDocuments } from './importer/import.ts';
 import { summaryLine } from './importer/import.ts';
-import { createServer, defaultServerOptions, type AppServer, type Readiness } from './http/app.ts';
+import { createServer, defaultServerOptions, type AppServer, type Readiness, type ServerOptions } from './http/app.ts';
 import type { Logger } from './logger.ts';
+
+/** The HTTP server's options from the configuration. */
+export function serverOptionsFrom(config: Config): ServerOptions {
+  return {
+    ...defaultServerOptions,
+    production: config.nodeEnv === 'production',
+    introspection: config.introspection,
+    corsOrigins: config.corsOrigins,
+    maxBodyBytes: config.maxBodyBytes,
+    limits: {
+      maxDepth: config.maxQueryDepth,
+      maxCost: config.maxQueryCost,
+      maxAliases: config.maxAliases,
+      maxRootFields: config.maxRootFields,
+      maxQueryBytes: config.maxQueryBytes,
+      maxTokens: config.maxQueryTokens,
+      maxBatch: config.maxBatchOperations,
+      maxPageSize: config.maxPageSize,
+    },
+  };
+}
 
 export interface Service {
   app: AppServer;
@@ -60,10 +81,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     logger,
     clock,
     readiness,
-    options: {
-      ...defaultServerOptions,
-      production: config.nodeEnv === 'production',
-    },
+    options: serverOptionsFrom(config),
   });
   await app.start();
   const port = await app.listen(config.port, config.host);

@@ -216,11 +216,16 @@ export interface PostgresOptions {
 }
 
 export function openPostgres(options: PostgresOptions): Database {
+  const statementTimeout = options.statementTimeoutMs || undefined;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-    statement_timeout: options.statementTimeoutMs || undefined,
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 3000,
+    // The server cancels slow statements; the client gives up a little later too, so a statement
+    // on a connection that silently died (network cut, no reset) cannot hang a request forever.
+    statement_timeout: statementTimeout,
+    query_timeout: statementTimeout ? statementTimeout + 2000 : undefined,
+    keepAlive: true,
     application_name: options.applicationName ?? 'eolgraph',
   });
   // An idle client losing its connection must not crash the process; the next query reconnects.

@@ -4,7 +4,7 @@ import type { Config } from '../config.ts';
 import { openPglite, openPostgres, type Database } from './database.ts';
 
 export type DatabaseConfig = Pick<Config, 'databaseUrl' | 'pgliteDir' | 'dbPoolSize'> &
-  Partial<Pick<Config, 'dbStatementTimeoutMs'>>;
+  Partial<Pick<Config, 'dbStatementTimeoutMs' | 'dbConnectTimeoutMs'>>;
 
 export async function openDatabase(config: DatabaseConfig): Promise<Database> {
   if (config.databaseUrl) {
@@ -12,6 +12,7 @@ export async function openDatabase(config: DatabaseConfig): Promise<Database> {
       url: config.databaseUrl,
       poolSize: config.dbPoolSize,
       statementTimeoutMs: config.dbStatementTimeoutMs ?? 0,
+      connectTimeoutMs: config.dbConnectTimeoutMs ?? 3000,
     });
   }
   return openPglite({ dataDir: config.pgliteDir });

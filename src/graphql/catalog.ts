@@ -37,7 +37,7 @@ export async function findProducts(
   args: { filter?: ProductFilter | null; first?: number | null; after?: string | null; asOf?: string | null },
   info: GraphQLResolveInfo,
 ) {
-  const first = pageSize(args.first);
+  const first = pageSize(args.first, ctx.maxPageSize);
   const asOf = asOfFor(ctx, args.asOf);
   const after = readCursor(args.after, isNameCursor, 'products');
   const f = args.filter ?? {};
@@ -80,7 +80,7 @@ export async function findCycles(
   },
   info: GraphQLResolveInfo,
 ) {
-  const first = pageSize(args.first);
+  const first = pageSize(args.first, ctx.maxPageSize);
   const asOf = asOfFor(ctx, args.asOf);
   const order = {
     field: (args.orderBy?.field ?? 'PRODUCT_NAME') as CycleOrderField,

@@ -3,6 +3,7 @@
 import type { Sql } from '../db/database.ts';
 import { utcDate } from '../domain/status.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
+import { MAX_PAGE_SIZE } from './pagination.ts';
 
 export interface Context {
   sql: Sql;
@@ -14,10 +15,20 @@ export interface Context {
   /** Set when the response carries errors (it must then not be cached). */
   hadErrors: boolean;
   requestId: string;
+  /** Largest `first` a connection accepts. */
+  maxPageSize: number;
 }
 
-export function createContext(sql: Sql, now: Date, requestId: string): Context {
-  return { sql, loaders: createLoaders(sql), today: utcDate(now), usedToday: false, hadErrors: false, requestId };
+export function createContext(sql: Sql, now: Date, requestId: string, maxPageSize = MAX_PAGE_SIZE): Context {
+  return {
+    sql,
+    loaders: createLoaders(sql),
+    today: utcDate(now),
+    usedToday: false,
+    hadErrors: false,
+    requestId,
+    maxPageSize,
+  };
 }
 
 /** The date a root field evaluates on: its asOf argument, or today (noting that it did). */

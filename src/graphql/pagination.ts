@@ -7,11 +7,12 @@ import { badInput } from './errors.ts';
 export const DEFAULT_PAGE_SIZE = 100;
 export const MAX_PAGE_SIZE = 500;
 
-export function pageSize(first: number | null | undefined): number {
-  if (first === null || first === undefined) return DEFAULT_PAGE_SIZE;
-  if (!Number.isInteger(first) || first < 0 || first > MAX_PAGE_SIZE) {
-    throw badInput(`first must be between 0 and ${MAX_PAGE_SIZE} (the page-size limit), got ${first}`, {
-      limit: MAX_PAGE_SIZE,
+export function pageSize(first: number | null | undefined, max = MAX_PAGE_SIZE): number {
+  if (first === null || first === undefined) return Math.min(DEFAULT_PAGE_SIZE, max);
+  if (!Number.isInteger(first) || first < 0 || first > max) {
+    throw badInput(`first must be between 0 and ${max} (the page-size limit), got ${first}`, {
+      limit: max,
+      value: first,
     });
   }
   return first;

@@ -11,9 +11,11 @@ import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/di
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLFormattedError } from 'graphql';
 import type { Sql } from '../db/database.ts';
+import { classifyDbError } from '../db/errors.ts';
 import { withStatementScope } from '../db/statements.ts';
 import { nextUtcMidnight } from '../domain/status.ts';
 import { createContext, type Context } from '../graphql/context.ts';
+import { costOf, defaultQueryLimits, limitError, limitRules, type QueryLimits } from '../graphql/limits.ts';
 import { resolvers } from '../graphql/resolvers/index.ts';
 import { typeDefs } from '../graphql/schema.ts';
 import type { Logger } from '../logger.ts';
@@ -29,6 +31,7 @@ export interface ServerOptions {
   corsOrigins: '*' | string[];
   /** Seconds responses pinned to an explicit asOf may be cached. */
   pinnedMaxAgeSeconds: number;
+  limits: QueryLimits;
 }
 
 export interface Readiness {
@@ -50,21 +53,59 @@ export const defaultServerOptions: ServerOptions = {
   production: false,
   corsOrigins: '*',
   pinnedMaxAgeSeconds: 86_400,
+  limits: defaultQueryLimits,
 };
 
 class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly code: string = status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST',
+    readonly extensions: Record<string, unknown> = {},
   ) {
     super(message);
+  }
+}
+
+/** Query text size and batch size, checked before anything is parsed. */
+function checkRequestShape(body: unknown, url: URL, limits: QueryLimits): void {
+  const operations = Array.isArray(body) ? body : [body ?? { query: url.searchParams.get('query') }];
+  if (operations.length > limits.maxBatch) {
+    throw new HttpError(
+      400,
+      `Too many operations in one batched request: the limit is ${limits.maxBatch}, this request has ${operations.length}`,
+      'TOO_MANY_OPERATIONS',
+      { limit: limits.maxBatch, value: operations.length },
+    );
+  }
+  for (const op of operations) {
+    const query = (op as { query?: unknown } | null)?.query;
+    const size = typeof query === 'string' ? Buffer.byteLength(query) : 0;
+    if (size > limits.maxQueryBytes) {
+      throw new HttpError(
+        400,
+        `The query text is too long: the limit is ${limits.maxQueryBytes} bytes, this query has ${size}`,
+        'QUERY_TOO_LARGE',
+        { limit: limits.maxQueryBytes, value: size },
+      );
+    }
   }
 }
 
 function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) {
-    return Promise.reject(new HttpError(413, `request body of ${declared} bytes exceeds the limit of ${limit} bytes`));
+    return Promise.reject(
+      new HttpError(
+        413,
+        `The request body is too large: the limit is ${limit} bytes, this request has ${declared}`,
+        'PAYLOAD_TOO_LARGE',
+        {
+          limit,
+          value: declared,
+        },
+      ),
+    );
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -72,7 +113,14 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new HttpError(413, `request body exceeds the limit of ${limit} bytes`));
+        reject(
+          new HttpError(
+            413,
+            `The request body is too large: the limit is ${limit} bytes, this request has more`,
+            'PAYLOAD_TOO_LARGE',
+            { limit },
+          ),
+        );
         req.removeAllListeners('data');
         req.resume();
         return;
@@ -84,6 +132,38 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+/** Refuses operations over the cost budget before they execute. */
+function costPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      return {
+        async didResolveOperation({ schema, document, request, operationName }) {
+          let cost: number;
+          try {
+            cost = costOf(schema, document, request.variables ?? {}, operationName);
+          } catch {
+            return; // invalid variables: execution reports them precisely (BAD_USER_INPUT)
+          }
+          if (cost > limits.maxCost) {
+            throw limitError(
+              'QUERY_TOO_COSTLY',
+              'The query asks for too much at once (estimated from page sizes and nesting)',
+              limits.maxCost,
+              cost,
+            );
+          }
+        },
+      };
+    },
+  };
+}
+
+/** What a database failure looks like to clients: a code they can act on, no internals. */
+const DB_FAILURES = {
+  unavailable: { code: 'DATABASE_UNAVAILABLE', message: 'The database is unavailable; try again shortly.' },
+  timeout: { code: 'DATABASE_TIMEOUT', message: 'The database took too long to answer this query.' },
+} as const;
+
 /** Adds the request id to every error, and hides internals in production. */
 function errorPlugin(deps: ServerDeps): ApolloServerPlugin<Context> {
   return {
@@ -93,7 +173,13 @@ function errorPlugin(deps: ServerDeps): ApolloServerPlugin<Context> {
           contextValue.hadErrors = true;
           for (const e of errors) {
             const code = e.extensions?.code;
-            if (!code || code === 'INTERNAL_SERVER_ERROR') {
+            const db = classifyDbError(e.originalError);
+            if (db) {
+              deps.logger.warn(
+                { requestId: contextValue.requestId, failure: db, err: e.originalError?.message },
+                'database failure',
+              );
+            } else if (!code || code === 'INTERNAL_SERVER_ERROR') {
               deps.logger.error(
                 { requestId: contextValue.requestId, err: e.originalError ?? e, path: e.path },
                 'resolver error',
@@ -123,17 +209,44 @@ export function createServer(deps: ServerDeps) {
     introspection: options.introspection,
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
+    allowBatchedHttpRequests: true,
+    validationRules: limitRules(options.limits),
+    parseOptions: { maxTokens: options.limits.maxTokens },
     // src/index.ts owns SIGTERM/SIGINT (graceful shutdown with a deadline); Apollo must not race it.
     stopOnTerminationSignals: false,
-    plugins: [ApolloServerPluginLandingPageDisabled(), ApolloServerPluginCacheControlDisabled(), errorPlugin(deps)],
-    formatError(formatted) {
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginCacheControlDisabled(),
+      costPlugin(options.limits),
+      errorPlugin(deps),
+    ],
+    formatError(formatted, error) {
+      const path = formatted.path ? { path: formatted.path } : {};
+      const original = (error as { originalError?: { extensions?: Record<string, unknown> } } | null)?.originalError;
+      // Apollo relabels every validation error GRAPHQL_VALIDATION_FAILED; ours (limits, a bad
+      // Date literal) carry a more precise code, which clients should see.
+      if (
+        formatted.extensions?.code === 'GRAPHQL_VALIDATION_FAILED' &&
+        typeof original?.extensions?.code === 'string'
+      ) {
+        const { http: _http, ...ext } = original.extensions;
+        return { ...formatted, extensions: { ...formatted.extensions, ...ext } };
+      }
+      if (
+        formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' &&
+        /contains more than \d+ tokens/.test(formatted.message)
+      ) {
+        const limit = options.limits.maxTokens;
+        return {
+          message: `The query has too many tokens: the limit is ${limit}`,
+          extensions: { code: 'TOO_MANY_TOKENS', limit },
+        };
+      }
+      const db = classifyDbError(error);
+      if (db) return { message: DB_FAILURES[db].message, ...path, extensions: { code: DB_FAILURES[db].code } };
       const code = formatted.extensions?.code;
       if (options.production && (!code || code === 'INTERNAL_SERVER_ERROR')) {
-        return {
-          message: 'Internal server error',
-          extensions: { code: 'INTERNAL_SERVER_ERROR' },
-          ...(formatted.path ? { path: formatted.path } : {}),
-        };
+        return { message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' }, ...path };
       }
       return formatted;
     },
@@ -180,8 +293,9 @@ export function createServer(deps: ServerDeps) {
         body = text;
       }
     }
+    checkRequestShape(body, url, options.limits);
     const now = deps.clock();
-    const ctx = createContext(deps.sql, now, requestId);
+    const ctx = createContext(deps.sql, now, requestId, options.limits.maxPageSize);
     const { result, statements } = await withStatementScope(() =>
       apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
@@ -273,12 +387,11 @@ export function createServer(deps: ServerDeps) {
       });
     } catch (err) {
       if (err instanceof HttpError) {
-        const code = err.status === 413 ? 'PAYLOAD_TOO_LARGE' : 'BAD_REQUEST';
         return sendJson(
           res,
           err.status,
-          { errors: [{ message: err.message, extensions: { code, requestId } }] },
-          { connection: err.status === 413 ? 'close' : 'keep-alive' },
+          { errors: [{ message: err.message, extensions: { code: err.code, ...err.extensions, requestId } }] },
+          { connection: err.status === 413 ? 'close' : 'keep-alive', 'cache-control': 'no-store' },
         );
       }
       logger.error({ requestId, err }, 'request failed');
