@@ -107,6 +107,10 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 export function isCalendarDate(s: string): boolean {
   const m = DATE_RE.exec(s);
   if (!m) return false;
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.getUTCFullYear() === Number(m[1]) && d.getUTCMonth() === Number(m[2]) - 1 && d.getUTCDate() === Number(m[3]);
+  const [y, mo, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (y < 1) return false; // no year 0 (PostgreSQL's DATE has none either)
+  // setUTCFullYear, not Date.UTC: Date.UTC reads years 0–99 as 1900–1999.
+  const d = new Date(0);
+  d.setUTCFullYear(y, mo - 1, day);
+  return d.getUTCFullYear() === y && d.getUTCMonth() === mo - 1 && d.getUTCDate() === day;
 }

@@ -54,7 +54,10 @@ export function renderTemplate(template: string, vars: TemplateVars): string | n
   let out: string | null;
   try {
     out = text.includes('{') ? String(liquid.parseAndRenderSync(text, {})) : text;
-  } catch {
+  } catch (err) {
+    // A time limit depends on how busy the machine is: not remembered, the next call retries.
+    // Other failures (syntax, the memory limit) are properties of the template: remembered.
+    if (/template render limit exceeded/.test(String((err as Error).message))) return null;
     out = null;
   }
   if (memo.size >= MEMO_LIMIT) memo.clear();

@@ -19,7 +19,13 @@ export function versionCandidates(version: string): string[] {
   for (const form of forms) {
     add(form);
     const parts = form.split('.');
-    for (let n = parts.length - 1; n >= 1; n--) add(parts.slice(0, n).join('.'));
+    for (let n = parts.length - 1; n >= 1; n--) {
+      const prefix = parts.slice(0, n).join('.');
+      // Prefixes of the pre-release form that have lost the suffix ("8" of "8.0-rc.1") come with
+      // the plain version's, so that "8.0" is still tried before "8".
+      if (form !== withoutPre && prefix.length <= withoutPre.length) break;
+      add(prefix);
+    }
   }
   return out;
 }
