@@ -41,7 +41,7 @@ export interface Database extends Sql {
   /** Prisma Client bound to the same adapter (and the same connections). */
   readonly prisma: PrismaClient;
   /** Runs fn in one transaction: committed if it resolves, rolled back if it throws. */
-  transaction<T>(fn: (tx: Sql) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: Sql) => Promise<T>, isolationLevel?: IsolationLevel): Promise<T>;
   /**
    * A transaction on one dedicated connection that may also run multi-statement scripts
    * (migrations: dollar-quoted function bodies, DDL). Committed if fn resolves.
@@ -149,8 +149,13 @@ class CountingAdapter implements SqlDriverAdapter {
   }
 }
 
-async function inTransaction<T>(adapter: SqlDriverAdapter, fn: (tx: Sql) => Promise<T>): Promise<T> {
-  const tx = await adapter.startTransaction();
+async function inTransaction<T>(
+  adapter: SqlDriverAdapter,
+  fn: (tx: Sql) => Promise<T>,
+  isolationLevel?: IsolationLevel,
+): Promise<T> {
+  // PGlite has a single session: its transactions are serialisable by construction.
+  const tx = await adapter.startTransaction(adapter.provider === 'postgres' && adapter.adapterName.includes('pglite') ? undefined : isolationLevel);
   const end = async (verb: 'COMMIT' | 'ROLLBACK') => {
     if (!tx.options.usePhantomQuery) await tx.executeRaw({ sql: verb, args: [], argTypes: [] });
     await (verb === 'COMMIT' ? tx.commit() : tx.rollback());
@@ -194,7 +199,7 @@ function makeDatabase(opts: {
     pool: opts.pool,
     description: opts.description,
     ...sqlOn(adapter),
-    transaction: (fn) => inTransaction(adapter, fn),
+    transaction: (fn, isolationLevel) => inTransaction(adapter, fn, isolationLevel),
     scriptTransaction: opts.scriptTransaction,
     async close() {
       if (closed) return;
@@ -311,7 +316,14 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
     lock?.release();
     throw err;
   }
-  const adapter = await new PrismaPGlite(pglite).connect();
+  let adapter: SqlDriverAdapter;
+  try {
+    adapter = await new PrismaPGlite(pglite).connect();
+  } catch (err) {
+    await pglite.close().catch(() => undefined);
+    lock?.release();
+    throw err;
+  }
   const db = makeDatabase({
     kind: 'pglite',
     adapter,
@@ -340,7 +352,9 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
             await t.exec(script);
           },
         };
-        return fn(tx);
+        const result = await fn(tx);
+        countStatement(); // COMMIT, sent by pglite.transaction
+        return result;
       });
     },
     async close() {

@@ -2,7 +2,8 @@
 // one directory silently lose writes (and can corrupt it), so the directory is guarded by a lock
 // file beside it that names the holder. A lock whose process is gone (or whose PID now belongs to
 // a different process) is stale and taken over.
-import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { linkSync, mkdirSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 
@@ -51,13 +52,67 @@ function isAlive(holder: LockHolder): boolean {
   return processStart(holder.pid) === holder.processStart;
 }
 
-function readHolder(lockPath: string): LockHolder | null {
+function readText(path: string): string | null {
   try {
-    return JSON.parse(readFileSync(lockPath, 'utf8')) as LockHolder;
+    return readFileSync(path, 'utf8');
   } catch {
-    return null; // unreadable or half-written: treated as stale
+    return null;
   }
 }
+
+function parseHolder(text: string | null): LockHolder | null {
+  try {
+    return JSON.parse(text ?? '') as LockHolder;
+  } catch {
+    return null; // gone or unreadable: treated as stale
+  }
+}
+
+const readHolder = (path: string) => parseHolder(readText(path));
+
+/**
+ * Creates path holding text, or returns false if it exists. Atomic (a hard link to a complete
+ * temporary file): another opener never sees a half-written lock, which it would take for stale.
+ */
+function createExclusive(path: string, text: string): boolean {
+  const tmp = `${path}.${process.pid}.${randomBytes(4).toString('hex')}`;
+  writeFileSync(tmp, text, { mode: 0o644 });
+  try {
+    linkSync(tmp, path);
+    return true;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') return false;
+    throw err;
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
+
+/**
+ * Replaces a stale lock (whose content was `seen`) by ours, or throws DataDirLockedError. Checking
+ * and removing are two steps, so two openers doing it at once could each remove the lock the other
+ * had just taken: a guard file lets one opener at a time do it, and it removes the lock only if it
+ * is still the stale one. (A guard left by an opener killed within those microseconds is stale in
+ * turn and cleared.)
+ */
+function replaceStaleLock(dataDir: string, lockPath: string, seen: string | null, text: string): void {
+  const guardPath = `${lockPath}.takeover`;
+  const refuse = (path: string) => new DataDirLockedError(dataDir, readHolder(path) ?? unknownHolder);
+  if (!createExclusive(guardPath, text)) {
+    const taker = readHolder(guardPath);
+    if (taker && isAlive(taker)) throw new DataDirLockedError(dataDir, taker);
+    rmSync(guardPath, { force: true });
+    if (!createExclusive(guardPath, text)) throw refuse(guardPath);
+  }
+  try {
+    if (readText(lockPath) === seen) rmSync(lockPath, { force: true });
+    if (!createExclusive(lockPath, text)) throw refuse(lockPath);
+  } finally {
+    if (readText(guardPath) === text) rmSync(guardPath, { force: true });
+  }
+}
+
+const unknownHolder: LockHolder = { pid: -1, processStart: null, host: '', command: 'unknown', since: '' };
 
 export interface DataDirLock {
   readonly path: string;
@@ -81,44 +136,30 @@ export function acquireDataDirLock(dataDir: string): DataDirLock {
     command: process.argv.slice(1).join(' ').slice(0, 200) || 'node',
     since: new Date().toISOString(),
   };
+  const text = JSON.stringify(me);
   let recoveredFrom: LockHolder | null = null;
-  for (let attempt = 0; attempt < 2; attempt++) {
-    let fd: number;
-    try {
-      fd = openSync(lockPath, 'wx', 0o644);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      const holder = readHolder(lockPath);
-      if (holder && isAlive(holder)) throw new DataDirLockedError(dataDir, holder);
-      // Stale: its process is gone. Remove it and try once more; if another process wins that
-      // race, the second attempt finds its live lock and refuses.
-      recoveredFrom = holder;
+  if (!createExclusive(lockPath, text)) {
+    const seen = readText(lockPath);
+    const holder = parseHolder(seen);
+    if (holder && isAlive(holder)) throw new DataDirLockedError(dataDir, holder);
+    // Stale: its process is gone.
+    replaceStaleLock(dataDir, lockPath, seen, text);
+    recoveredFrom = holder;
+  }
+  let released = false;
+  const release = (): void => {
+    if (released) return;
+    released = true;
+    process.removeListener('exit', release);
+    const holder = readHolder(lockPath);
+    if (holder && holder.pid === me.pid && holder.since === me.since) {
       try {
         unlinkSync(lockPath);
       } catch {
-        /* someone else removed it first */
+        /* already gone */
       }
-      continue;
     }
-    writeSync(fd, JSON.stringify(me));
-    closeSync(fd);
-    let released = false;
-    const release = (): void => {
-      if (released) return;
-      released = true;
-      process.removeListener('exit', release);
-      const holder = readHolder(lockPath);
-      if (holder && holder.pid === me.pid && holder.since === me.since) {
-        try {
-          unlinkSync(lockPath);
-        } catch {
-          /* already gone */
-        }
-      }
-    };
-    process.on('exit', release);
-    return { path: lockPath, recoveredFrom, release };
-  }
-  const holder = readHolder(lockPath);
-  throw new DataDirLockedError(dataDir, holder ?? { ...me, pid: -1, command: 'unknown' });
+  };
+  process.on('exit', release);
+  return { path: lockPath, recoveredFrom, release };
 }
