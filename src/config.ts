@@ -130,9 +130,9 @@ export const variables = {
   maxQueryDepth: v('MAX_QUERY_DEPTH', 10, int(1, 1000), 'Deepest field nesting (QUERY_TOO_DEEP above).'),
   maxQueryCost: v(
     'MAX_QUERY_COST',
-    50_000,
+    100_000,
     int(1, 1_000_000_000),
-    'Cost budget per operation, from page sizes and nesting (QUERY_TOO_COSTLY above; the whole catalogue costs ~30,000).',
+    'Cost budget per operation, from page sizes and nesting (QUERY_TOO_COSTLY above; the whole catalogue with every field costs ~80,000).',
   ),
   maxAliases: v('MAX_ALIASES', 15, int(0, 10_000), 'Most aliases in one operation (TOO_MANY_ALIASES above).'),
   maxRootFields: v(

@@ -135,9 +135,11 @@ export async function productIdByIdentifier(sql: Sql, given: string): Promise<nu
       [`pkg:${key.type}/%`],
     );
   } else if (/^cpe:/i.test(g)) {
+    // starts_with, not LIKE: stored CPEs contain backslash escapes ("erlang\/otp", "joomla\!"),
+    // which LIKE would read as its own escape character and then never match.
     rows = await sql.query(
       `SELECT i.product_id AS "productId", p.name, i.type, i.value FROM identifier i JOIN product p ON p.id = i.product_id
-        WHERE i.type = 'cpe' AND lower($1) LIKE lower(split_part(i.value, ':*', 1)) || '%'`,
+        WHERE i.type = 'cpe' AND starts_with(lower($1), lower(split_part(i.value, ':*', 1)))`,
       [g],
     );
   } else {

@@ -26,8 +26,12 @@ export interface CycleSearch {
   supportPhases?: readonly SupportPhase[] | null;
   eolFrom?: string | null;
   eolTo?: string | null;
+  /** Only cycles with an EOL date: eolBetween was given, even with both ends open. */
+  eolDated?: boolean;
   releasedFrom?: string | null;
   releasedTo?: string | null;
+  /** Only cycles with a release date: releasedBetween was given, even with both ends open. */
+  releaseDated?: boolean;
   asOf: string;
   order: { field: CycleOrderField; direction: Direction };
   /** Sort position of the last cycle of the previous page. */
@@ -75,8 +79,10 @@ export async function searchCycles(sql: Sql, q: CycleSearch): Promise<{ rows: Cy
   if (q.isLts != null) where.push(`${status.isLts} = ${p.add(q.isLts, 'boolean')}`);
   if (q.isMaintained != null) where.push(`${status.isMaintained} = ${p.add(q.isMaintained, 'boolean')}`);
   if (q.supportPhases != null) where.push(`${status.supportPhase} = ANY(${p.add(q.supportPhases, 'text[]')})`);
+  if (q.eolDated) where.push(`rc.eol_from IS NOT NULL`);
   if (q.eolFrom != null) where.push(`rc.eol_from >= ${p.add(q.eolFrom, 'date')}`);
   if (q.eolTo != null) where.push(`rc.eol_from <= ${p.add(q.eolTo, 'date')}`);
+  if (q.releaseDated) where.push(`rc.release_date IS NOT NULL`);
   if (q.releasedFrom != null) where.push(`rc.release_date >= ${p.add(q.releasedFrom, 'date')}`);
   if (q.releasedTo != null) where.push(`rc.release_date <= ${p.add(q.releasedTo, 'date')}`);
 

@@ -21,7 +21,14 @@ const UNAVAILABLE_MESSAGES =
 
 export function classifyDbError(err: unknown): DbFailure | null {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
-    const x = e as { cause?: unknown; code?: unknown; message?: unknown; kind?: unknown; originalCode?: unknown };
+    const x = e as {
+      cause?: unknown;
+      originalError?: unknown;
+      code?: unknown;
+      message?: unknown;
+      kind?: unknown;
+      originalCode?: unknown;
+    };
     const cause = x.cause as { kind?: unknown; originalCode?: unknown } | undefined;
     const kind = cause?.kind ?? x.kind;
     const code = cause?.originalCode ?? x.originalCode ?? x.code;
@@ -30,7 +37,8 @@ export function classifyDbError(err: unknown): DbFailure | null {
     if (typeof code === 'string' && (/^08/.test(code) || /^57P0[123]$/.test(code) || code === '53300'))
       return 'unavailable';
     if (typeof x.message === 'string' && UNAVAILABLE_MESSAGES.test(x.message)) return 'unavailable';
-    e = x.cause;
+    // GraphQL errors wrap the resolver's error in originalError, driver errors in cause.
+    e = x.originalError ?? x.cause;
   }
   return null;
 }

@@ -35,7 +35,12 @@ export function purlKey(purl: string): PurlKey | null {
   const slash = s.indexOf('/');
   if (slash <= 0) return null;
   const type = s.slice(0, slash).toLowerCase();
-  let rest = s.slice(slash + 1).replace(/\/+$/, '');
+  // A trailing slash before the version ("…/mautic/@1.2.3") is not a scope: purls split the
+  // version off at the right.
+  let rest = s
+    .slice(slash + 1)
+    .replace(/\/+@([^/]*)$/, '@$1')
+    .replace(/\/+$/, '');
   // The version separator is the last "@" that does not start a path segment (npm scopes do).
   const at = rest.lastIndexOf('@');
   if (at > 0 && rest[at - 1] !== '/') rest = rest.slice(0, at);

@@ -1,7 +1,8 @@
 // resolveVersion: which release cycle a concrete version belongs to, the way endoflife.date's
 // users and client tools do it: try the whole version, then drop trailing components one by one
 // ("16.14.2" → "16.14" → "16"), so the longest cycle name that prefixes the version wins ("15.0"
-// over "15" for FreeBSD 15.0.1). A leading "v" and build metadata ("+…") are ignored; a pre-release
+// over "15" for FreeBSD 15.0.1). The input is first tried exactly as given (cycle names may contain
+// "+"); then a leading "v" and build metadata ("+…") are ignored; a pre-release
 // suffix ("-rc.1") is tried as written first, then without.
 
 /** The candidate cycle names for a version, most specific first. */
@@ -11,6 +12,8 @@ export function versionCandidates(version: string): string[] {
     if (s && !out.includes(s)) out.push(s);
   };
   let v = version.trim();
+  // The input exactly as given comes first: some cycle names contain "+" ("3+", "motorola-razr+-2026").
+  add(v);
   if (/^[vV]\d/.test(v)) v = v.slice(1);
   v = v.replace(/\+.*$/, '');
   const forms = [v];

@@ -29,8 +29,9 @@ export async function productNodeById(ctx: Context, id: number, asOf: string): P
   return new ProductNode(row, asOf);
 }
 
+// Exactly { n }: a releaseCycles cursor also has an `n` and must not pass for a products cursor.
 const isNameCursor = (v: unknown): v is { n: string } =>
-  typeof v === 'object' && v !== null && typeof (v as { n: unknown }).n === 'string';
+  typeof v === 'object' && v !== null && Object.keys(v).length === 1 && typeof (v as { n: unknown }).n === 'string';
 
 export async function findProducts(
   ctx: Context,
@@ -94,8 +95,13 @@ export async function findCycles(
       c !== null &&
       c.o === orderKey &&
       typeof c.k === 'string' &&
+      // The key and position go into SQL as a date (or text) and an int: a forged value must be
+      // refused here, not fail the cast in the database.
+      (order.field === 'PRODUCT_NAME' || isCalendarDate(c.k) || c.k === 'infinity' || c.k === '-infinity') &&
       typeof c.n === 'string' &&
-      Number.isInteger(c.p)
+      Number.isInteger(c.p) &&
+      c.p >= 0 &&
+      c.p <= 2_147_483_647
     );
   };
   const after = readCursor(args.after, isCursor, `releaseCycles (ordered by ${order.field} ${order.direction})`);
@@ -129,6 +135,9 @@ export async function findCycles(
     supportPhases: (f.supportPhase as SupportPhase[] | null | undefined) ?? null,
     eolFrom,
     eolTo,
+    // "cycles whose eol is a boolean never match" (SDL), also when both ends are left open.
+    eolDated: f.eolBetween != null,
+    releaseDated: f.releasedBetween != null,
     releasedFrom: f.releasedBetween?.from ?? null,
     releasedTo: f.releasedBetween?.to ?? null,
     asOf,

@@ -5,15 +5,24 @@ import { utcDate } from '../domain/status.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { MAX_PAGE_SIZE } from './pagination.ts';
 
+export interface ResponseFacts {
+  /** Set when some field used today's date (the answer then changes at the next UTC midnight). */
+  usedToday: boolean;
+  /** Set when the response carries errors (it must then not be cached). */
+  hadErrors: boolean;
+}
+
 export interface Context {
   sql: Sql;
   loaders: Loaders;
   /** Today's UTC date at the start of the request: what asOf defaults to. */
   today: string;
-  /** Set when some field used today's date (the answer then changes at the next UTC midnight). */
-  usedToday: boolean;
-  /** Set when the response carries errors (it must then not be cached). */
-  hadErrors: boolean;
+  /**
+   * What the HTTP layer needs to know about the response. Apollo gives resolvers and plugins a
+   * shallow copy of the context for each operation, so flags set directly on the context would
+   * never reach src/http/app.ts; this object is shared by every copy.
+   */
+  facts: ResponseFacts;
   requestId: string;
   /** Largest `first` a connection accepts. */
   maxPageSize: number;
@@ -24,8 +33,7 @@ export function createContext(sql: Sql, now: Date, requestId: string, maxPageSiz
     sql,
     loaders: createLoaders(sql),
     today: utcDate(now),
-    usedToday: false,
-    hadErrors: false,
+    facts: { usedToday: false, hadErrors: false },
     requestId,
     maxPageSize,
   };
@@ -34,6 +42,6 @@ export function createContext(sql: Sql, now: Date, requestId: string, maxPageSiz
 /** The date a root field evaluates on: its asOf argument, or today (noting that it did). */
 export function asOfFor(ctx: Context, asOf: string | null | undefined): string {
   if (asOf) return asOf;
-  ctx.usedToday = true;
+  ctx.facts.usedToday = true;
   return ctx.today;
 }

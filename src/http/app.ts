@@ -170,7 +170,7 @@ function errorPlugin(deps: ServerDeps): ApolloServerPlugin<Context> {
     async requestDidStart() {
       return {
         async didEncounterErrors({ errors, contextValue }) {
-          contextValue.hadErrors = true;
+          contextValue.facts.hadErrors = true;
           for (const e of errors) {
             const code = e.extensions?.code;
             const db = classifyDbError(e.originalError);
@@ -312,10 +312,10 @@ export function createServer(deps: ServerDeps) {
       for await (const chunk of result.body.asyncIterator) text += chunk;
     }
     const status = result.status ?? 200;
-    const failed = status !== 200 || ctx.hadErrors;
+    const failed = status !== 200 || ctx.facts.hadErrors;
     if (failed) {
       res.setHeader('cache-control', 'no-store');
-    } else if (ctx.usedToday) {
+    } else if (ctx.facts.usedToday) {
       // Answers about "today" change at the next UTC midnight, not before (unless the data does).
       const seconds = Math.max(0, Math.floor((nextUtcMidnight(now).getTime() - now.getTime()) / 1000));
       res.setHeader('cache-control', `public, max-age=${seconds}`);

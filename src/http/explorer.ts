@@ -2,6 +2,7 @@
 // it works offline and loads nothing from a CDN. Opens with example queries for each kind of user.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 
 const require = createRequire(import.meta.url);
 
@@ -10,9 +11,12 @@ interface Asset {
   body: Buffer;
 }
 
-const file = (spec: string, type: string): (() => Asset) => {
+// react and react-dom ship their UMD builds but leave them out of package.json "exports", so
+// require.resolve refuses those subpaths: resolve the package (its package.json is exported) and
+// read the file from its directory.
+const file = (pkg: string, path: string, type: string): (() => Asset) => {
   let cached: Asset | null = null;
-  return () => (cached ??= { type, body: readFileSync(require.resolve(spec)) });
+  return () => (cached ??= { type, body: readFileSync(join(dirname(require.resolve(`${pkg}/package.json`)), path)) });
 };
 
 export const EXAMPLES: { title: string; query: string; variables?: string }[] = [
@@ -112,10 +116,10 @@ const init = () => `(function () {
 `;
 
 const assets: Record<string, () => Asset> = {
-  'react.production.min.js': file('react/umd/react.production.min.js', 'text/javascript; charset=utf-8'),
-  'react-dom.production.min.js': file('react-dom/umd/react-dom.production.min.js', 'text/javascript; charset=utf-8'),
-  'graphiql.min.js': file('graphiql/graphiql.min.js', 'text/javascript; charset=utf-8'),
-  'graphiql.min.css': file('graphiql/graphiql.min.css', 'text/css; charset=utf-8'),
+  'react.production.min.js': file('react', 'umd/react.production.min.js', 'text/javascript; charset=utf-8'),
+  'react-dom.production.min.js': file('react-dom', 'umd/react-dom.production.min.js', 'text/javascript; charset=utf-8'),
+  'graphiql.min.js': file('graphiql', 'graphiql.min.js', 'text/javascript; charset=utf-8'),
+  'graphiql.min.css': file('graphiql', 'graphiql.min.css', 'text/css; charset=utf-8'),
 };
 
 let explorerJs: Asset | null = null;

@@ -20,6 +20,7 @@ describe('purlKey', () => {
     ['pkg:deb/debian/curl?arch=amd64&distro=bookworm', { type: 'deb', namespace: 'debian', name: 'curl' }],
     // trailing slash, leading slashes after "pkg:", surrounding spaces
     ['pkg:generic/node/', { type: 'generic', namespace: '', name: 'node' }],
+    ['pkg:github/mautic/mautic/@1.2.3', { type: 'github', namespace: 'mautic', name: 'mautic' }],
     ['pkg://npm/lodash', { type: 'npm', namespace: '', name: 'lodash' }],
     ['  pkg:npm/lodash  ', { type: 'npm', namespace: '', name: 'lodash' }],
     // type and namespace lowercased, the name kept as written

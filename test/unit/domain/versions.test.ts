@@ -7,14 +7,14 @@ describe('versionCandidates', () => {
   it.each<[string, string[]]>([
     ['16.14.2', ['16.14.2', '16.14', '16']],
     ['16', ['16']],
-    ['v20.11.1', ['20.11.1', '20.11', '20']],
-    ['V20.11.1', ['20.11.1', '20.11', '20']],
-    ['3.11.4+build5', ['3.11.4', '3.11', '3']],
+    ['v20.11.1', ['v20.11.1', '20.11.1', '20.11', '20']],
+    ['V20.11.1', ['V20.11.1', '20.11.1', '20.11', '20']],
+    ['3.11.4+build5', ['3.11.4+build5', '3.11.4', '3.11', '3']],
     ['  16.14.2  ', ['16.14.2', '16.14', '16']],
     // the pre-release form first, then the plain version from its most specific prefix down
     ['8.0.0-rc.1', ['8.0.0-rc.1', '8.0.0-rc', '8.0.0', '8.0', '8']],
     ['15.0-RC1', ['15.0-RC1', '15.0', '15']],
-    ['1.2-beta.3+b7', ['1.2-beta.3', '1.2-beta', '1.2', '1']],
+    ['1.2-beta.3+b7', ['1.2-beta.3+b7', '1.2-beta.3', '1.2-beta', '1.2', '1']],
     ['galaxy-s23', ['galaxy-s23', 'galaxy']],
     // "v" only goes when a digit follows
     ['vista', ['vista']],
@@ -30,6 +30,9 @@ describe('resolveVersion', () => {
 
   it.each<[string, readonly string[], string | null]>([
     ['16.14.2', NODE, '16'],
+    // cycle names with '+' are matched as written before '+…' is taken for build metadata
+    ['3+', ['4', '3+', '3'], '3+'],
+    ['motorola-razr+-2026', ['motorola-razr+-2026', 'motorola-razr-2026'], 'motorola-razr+-2026'],
     ['16', NODE, '16'],
     ['v20.11.1', NODE, '20'],
     ['22.0.0-nightly20240101', NODE, '22'],
