@@ -148,6 +148,39 @@ export const variables = {
     'Most operations in one batched request (TOO_MANY_OPERATIONS above).',
   ),
   maxPageSize: v('MAX_PAGE_SIZE', 500, int(1, 100_000), 'Largest `first` of a connection (BAD_USER_INPUT above).'),
+  responseCache: v(
+    'RESPONSE_CACHE',
+    true,
+    bool,
+    'Cache whole responses until the data changes or UTC midnight (header X-Cache).',
+  ),
+  responseCacheMaxBytes: v(
+    'RESPONSE_CACHE_MAX_BYTES',
+    67_108_864,
+    int(1_000_000, 17_179_869_184),
+    'Memory the in-process response cache may use (least recently used answers go first).',
+  ),
+  redisUrl: v<string | null>(
+    'REDIS_URL',
+    null,
+    (raw) => {
+      if (!/^rediss?:\/\//.test(raw)) throw new Error(`must be a redis:// or rediss:// URL`);
+      return raw;
+    },
+    'Keep the response cache in Redis instead, shared by every instance.',
+  ),
+  catalogSnapshot: v(
+    'CATALOG_SNAPSHOT',
+    true,
+    bool,
+    'Keep the catalogue rows in memory (reloaded after every change) instead of querying them per request.',
+  ),
+  graphqlExecutor: v<'jit' | 'graphql-js'>(
+    'GRAPHQL_EXECUTOR',
+    'jit',
+    oneOf('jit', 'graphql-js'),
+    'Execute queries compiled by graphql-jit, or with graphql-js.',
+  ),
   logLevel: v(
     'LOG_LEVEL',
     'info' as 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent',

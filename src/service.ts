@@ -7,6 +7,16 @@
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
+import { MemoryStore, ResponseCache, type CacheStore } from './cache/response-cache.ts';
+import { RedisStore } from './cache/redis-store.ts';
+import { CatalogSnapshot } from './data/snapshot.ts';
+import {
+  pgliteChangeFeed,
+  pgliteNotifyingProxy,
+  postgresChangeFeed,
+  type ChangeFeed,
+  type PgliteFeed,
+} from './db/changes.ts';
 import { migrate, migrationStatus } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { DataDirLockedError } from './db/pglite-lock.ts';
@@ -23,6 +33,7 @@ export function serverOptionsFrom(config: Config): ServerOptions {
     introspection: config.introspection,
     corsOrigins: config.corsOrigins,
     maxBodyBytes: config.maxBodyBytes,
+    executor: config.graphqlExecutor,
     limits: {
       maxDepth: config.maxQueryDepth,
       maxCost: config.maxQueryCost,
@@ -76,11 +87,41 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     }
   };
 
+  // Change notifications drive every cache: the response cache and the in-memory catalogue.
+  let feed: ChangeFeed | null = null;
+  if (config.responseCache || config.catalogSnapshot) {
+    feed = db.pglite
+      ? await pgliteChangeFeed(db.pglite)
+      : postgresChangeFeed({
+          url: config.databaseUrl!,
+          onStateChange: (healthy, reason) =>
+            healthy
+              ? logger.info('change notifications: listening (caches on)')
+              : logger.warn({ reason }, 'change notifications lost: caches off until they are back'),
+        });
+  }
+  let store: CacheStore | null = null;
+  if (feed && config.responseCache) {
+    store = new MemoryStore(config.responseCacheMaxBytes);
+    if (config.redisUrl) {
+      try {
+        store = await RedisStore.connect(config.redisUrl);
+        logger.info('response cache in Redis');
+      } catch (err) {
+        logger.warn({ err: (err as Error).message }, 'Redis unreachable: the response cache stays in memory');
+      }
+    }
+  }
+  const cache = feed && store ? new ResponseCache({ store, feed }) : null;
+  const snapshot = feed && config.catalogSnapshot ? new CatalogSnapshot(db, feed) : null;
+
   const app = createServer({
     sql: db,
     logger,
     clock,
     readiness,
+    cache,
+    snapshot,
     options: serverOptionsFrom(config),
   });
   await app.start();
@@ -126,8 +167,10 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     if (db.pglite && config.studioPort > 0 && !stopping) {
       // Prisma Studio cannot open the embedded database itself (one process per data directory),
       // so the service lends it its own instance over the Postgres wire protocol, on loopback.
+      // Edits made through the socket notify in the socket's own protocol stream (PGlite has one
+      // session): the proxy passes them on to the change feed.
       studio = new PGLiteSocketServer({
-        db: db.pglite,
+        db: feed ? pgliteNotifyingProxy(db.pglite, feed as PgliteFeed) : db.pglite,
         port: config.studioPort,
         host: '127.0.0.1',
         maxConnections: 10,
@@ -158,6 +201,9 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       stopping = true;
       await app.stop();
       logger.debug('http server stopped');
+      snapshot?.close();
+      await cache?.close();
+      await feed?.close();
       await (studio as PGLiteSocketServer | null)?.stop().catch(() => undefined);
       logger.debug('studio socket stopped');
       await db.close();

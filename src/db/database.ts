@@ -155,7 +155,9 @@ async function inTransaction<T>(
   isolationLevel?: IsolationLevel,
 ): Promise<T> {
   // PGlite has a single session: its transactions are serialisable by construction.
-  const tx = await adapter.startTransaction(adapter.provider === 'postgres' && adapter.adapterName.includes('pglite') ? undefined : isolationLevel);
+  const tx = await adapter.startTransaction(
+    adapter.provider === 'postgres' && adapter.adapterName.includes('pglite') ? undefined : isolationLevel,
+  );
   const end = async (verb: 'COMMIT' | 'ROLLBACK') => {
     if (!tx.options.usePhantomQuery) await tx.executeRaw({ sql: verb, args: [], argTypes: [] });
     await (verb === 'COMMIT' ? tx.commit() : tx.rollback());

@@ -37,3 +37,8 @@ export function currentStatementScope(): StatementScope | undefined {
 export function totalStatements(): number {
   return total;
 }
+
+/** Runs fn outside any request's scope (background work must not count against a request). */
+export function outsideStatementScope<T>(fn: () => T): T {
+  return scopes.exit(fn);
+}

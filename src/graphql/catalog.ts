@@ -53,7 +53,9 @@ export async function findProducts(
     first: first + 1,
     withCount: selects(info, 'totalCount'),
   });
-  const page = rows.slice(0, first);
+  // Rows from the in-memory catalogue when there is one: the same objects every request, so what
+  // is derived from them (labels, links) is computed once.
+  const page = rows.slice(0, first).map((r) => ctx.catalog?.productsById.get(r.id) ?? r);
   for (const r of page) ctx.loaders.productById.prime(r.id, r);
   return connection({
     nodes: page.map((r) => new ProductNode(r, asOf)),
@@ -160,7 +162,7 @@ export async function findCycles(
 /** A product's cycles as nodes, in document order, with the product row attached. */
 export async function releasesOf(ctx: Context, product: ProductNode): Promise<CycleNode[]> {
   const rows = await ctx.loaders.releasesByProductId.load(product.id);
-  return rows.map((r) => new CycleNode(r, product.asOf, product.row));
+  return rows.map((r) => CycleNode.of(r, product.asOf, product.row));
 }
 
 export function filterReleases(cycles: CycleNode[], filter: ProductReleaseFilter | null | undefined): CycleNode[] {

@@ -1,5 +1,6 @@
 // The per-request context: the database, fresh loaders, and "today" captured once, so every
 // computed field in one response is evaluated against the same date.
+import type { CatalogData } from '../data/snapshot.ts';
 import type { Sql } from '../db/database.ts';
 import { utcDate } from '../domain/status.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
@@ -24,17 +25,26 @@ export interface Context {
    */
   facts: ResponseFacts;
   requestId: string;
+  /** The in-memory catalogue this request reads rows from, when there is one. */
+  catalog: CatalogData | null;
   /** Largest `first` a connection accepts. */
   maxPageSize: number;
 }
 
-export function createContext(sql: Sql, now: Date, requestId: string, maxPageSize = MAX_PAGE_SIZE): Context {
+export function createContext(
+  sql: Sql,
+  now: Date,
+  requestId: string,
+  maxPageSize = MAX_PAGE_SIZE,
+  catalog: CatalogData | null = null,
+): Context {
   return {
     sql,
-    loaders: createLoaders(sql),
+    loaders: createLoaders(sql, catalog),
     today: utcDate(now),
     facts: { usedToday: false, hadErrors: false },
     requestId,
+    catalog,
     maxPageSize,
   };
 }

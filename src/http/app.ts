@@ -14,7 +14,12 @@ import type { Sql } from '../db/database.ts';
 import { classifyDbError } from '../db/errors.ts';
 import { withStatementScope } from '../db/statements.ts';
 import { nextUtcMidnight } from '../domain/status.ts';
+import { makeExecutableSchema } from '@graphql-tools/schema';
+import type { ResponseCache } from '../cache/response-cache.ts';
+import type { CatalogSnapshot } from '../data/snapshot.ts';
+import { utcDate } from '../domain/status.ts';
 import { createContext, type Context } from '../graphql/context.ts';
+import { jitGateway } from '../graphql/executor.ts';
 import { costOf, defaultQueryLimits, limitError, limitRules, type QueryLimits } from '../graphql/limits.ts';
 import { resolvers } from '../graphql/resolvers/index.ts';
 import { typeDefs } from '../graphql/schema.ts';
@@ -32,6 +37,8 @@ export interface ServerOptions {
   /** Seconds responses pinned to an explicit asOf may be cached. */
   pinnedMaxAgeSeconds: number;
   limits: QueryLimits;
+  /** graphql-jit (compiled queries, the default) or graphql-js (Apollo's own execution). */
+  executor: 'jit' | 'graphql-js';
 }
 
 export interface Readiness {
@@ -45,6 +52,10 @@ export interface ServerDeps {
   clock: () => Date;
   options: ServerOptions;
   readiness: () => Promise<Readiness>;
+  /** Whole-response cache (src/cache); none: every request executes. */
+  cache?: ResponseCache | null;
+  /** In-memory catalogue the loaders read instead of querying (src/data/snapshot.ts). */
+  snapshot?: CatalogSnapshot | null;
 }
 
 export const defaultServerOptions: ServerOptions = {
@@ -54,6 +65,7 @@ export const defaultServerOptions: ServerOptions = {
   corsOrigins: '*',
   pinnedMaxAgeSeconds: 86_400,
   limits: defaultQueryLimits,
+  executor: 'jit',
 };
 
 class HttpError extends Error {
@@ -65,6 +77,41 @@ class HttpError extends Error {
   ) {
     super(message);
   }
+}
+
+/**
+ * The query, variables and operation name of a request the response cache may answer: one
+ * operation, sent as Apollo's CSRF prevention accepts it (a JSON POST, or a GET that carries a
+ * preflight-forcing header). Anything else goes to Apollo, which decides.
+ */
+function cacheableRequest(
+  req: http.IncomingMessage,
+  body: unknown,
+  url: URL,
+): { query: string; variables: unknown; operationName: unknown } | null {
+  if (req.method === 'POST') {
+    if (!(req.headers['content-type'] ?? '').includes('application/json')) return null;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
+    const b = body as { query?: unknown; variables?: unknown; operationName?: unknown; extensions?: unknown };
+    if (typeof b.query !== 'string' || b.extensions !== undefined) return null;
+    return { query: b.query, variables: b.variables ?? null, operationName: b.operationName ?? null };
+  }
+  if (req.method === 'GET') {
+    if (!req.headers['apollo-require-preflight'] && !req.headers['x-apollo-operation-name']) return null;
+    const query = url.searchParams.get('query');
+    if (!query || url.searchParams.has('extensions')) return null;
+    let variables: unknown = null;
+    const raw = url.searchParams.get('variables');
+    if (raw) {
+      try {
+        variables = JSON.parse(raw);
+      } catch {
+        return null;
+      }
+    }
+    return { query, variables, operationName: url.searchParams.get('operationName') };
+  }
+  return null;
 }
 
 /** Query text size and batch size, checked before anything is parsed. */
@@ -203,9 +250,12 @@ function errorPlugin(deps: ServerDeps): ApolloServerPlugin<Context> {
 
 export function createServer(deps: ServerDeps) {
   const { options, logger } = deps;
+  const schemaSource =
+    options.executor === 'jit'
+      ? { gateway: jitGateway(makeExecutableSchema({ typeDefs, resolvers: resolvers as never })) }
+      : { typeDefs, resolvers: resolvers as never };
   const apollo = new ApolloServer<Context>({
-    typeDefs,
-    resolvers: resolvers as never,
+    ...schemaSource,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
@@ -295,13 +345,54 @@ export function createServer(deps: ServerDeps) {
     }
     checkRequestShape(body, url, options.limits);
     const now = deps.clock();
-    const ctx = createContext(deps.sql, now, requestId, options.limits.maxPageSize);
-    const { result, statements } = await withStatementScope(() =>
-      apollo.executeHTTPGraphQLRequest({
+    const secondsToMidnight = Math.max(0, Math.floor((nextUtcMidnight(now).getTime() - now.getTime()) / 1000));
+    const cacheControl = (usedToday: boolean) =>
+      // Answers about "today" change at the next UTC midnight, not before (unless the data does).
+      `public, max-age=${usedToday ? secondsToMidnight : options.pinnedMaxAgeSeconds}`;
+    const operationName =
+      typeof body === 'object' && body !== null && !Array.isArray(body)
+        ? ((body as { operationName?: unknown }).operationName ?? null)
+        : url.searchParams.get('operationName');
+
+    // The response cache answers before anything is parsed or queried. Only requests Apollo's CSRF
+    // prevention would let through are looked up (a JSON POST, or a GET with a preflight header).
+    const single = cacheableRequest(req, body, url);
+    const lookup =
+      deps.cache && single
+        ? await deps.cache.lookup(utcDate(now), single.query, single.variables, single.operationName)
+        : null;
+    if (lookup?.kind === 'hit') {
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'cache-control': cacheControl(lookup.value.usedToday),
+        'x-cache': 'HIT',
+        'x-request-id': requestId,
+      });
+      res.end(lookup.value.body);
+      logger.info(
+        {
+          requestId,
+          operationName,
+          status: 200,
+          ms: Math.round((performance.now() - started) * 10) / 10,
+          sqlStatements: 0,
+          cache: 'HIT',
+        },
+        'graphql',
+      );
+      return;
+    }
+
+    const { result, statements } = await withStatementScope(async () => {
+      const catalog = deps.snapshot?.current() ?? null;
+      const ctx = createContext(deps.sql, now, requestId, options.limits.maxPageSize, catalog);
+      const r = await apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => ctx,
-      }),
-    );
+      });
+      return { ...r, ctx };
+    });
+    const ctx = result.ctx;
     for (const [k, v] of result.headers) res.setHeader(k, v);
     res.setHeader('x-request-id', requestId);
     let text: string;
@@ -313,21 +404,13 @@ export function createServer(deps: ServerDeps) {
     }
     const status = result.status ?? 200;
     const failed = status !== 200 || ctx.facts.hadErrors;
-    if (failed) {
-      res.setHeader('cache-control', 'no-store');
-    } else if (ctx.facts.usedToday) {
-      // Answers about "today" change at the next UTC midnight, not before (unless the data does).
-      const seconds = Math.max(0, Math.floor((nextUtcMidnight(now).getTime() - now.getTime()) / 1000));
-      res.setHeader('cache-control', `public, max-age=${seconds}`);
-    } else {
-      res.setHeader('cache-control', `public, max-age=${options.pinnedMaxAgeSeconds}`);
-    }
+    res.setHeader('cache-control', failed ? 'no-store' : cacheControl(ctx.facts.usedToday));
+    if (lookup) res.setHeader('x-cache', lookup.kind === 'miss' ? 'MISS' : 'BYPASS');
     res.statusCode = status;
     res.end(text);
-    const operationName =
-      typeof body === 'object' && body !== null
-        ? ((body as { operationName?: unknown }).operationName ?? null)
-        : url.searchParams.get('operationName');
+    if (lookup?.kind === 'miss' && !failed) {
+      await deps.cache!.store(lookup, { body: text, usedToday: ctx.facts.usedToday }, secondsToMidnight);
+    }
     logger.info(
       {
         requestId,
@@ -336,6 +419,7 @@ export function createServer(deps: ServerDeps) {
         ms: Math.round((performance.now() - started) * 10) / 10,
         sqlStatements: statements,
         bytes: Buffer.byteLength(text),
+        ...(lookup ? { cache: lookup.kind === 'miss' ? 'MISS' : 'BYPASS' } : {}),
       },
       'graphql',
     );

@@ -1,0 +1,63 @@
+// The response cache in Redis (REDIS_URL), shared by every instance. One hash per UTC day holds
+// that day's responses and expires at the next midnight; dropping everything after a data change
+// is deleting the current day's hash, which every instance does when its own change notification
+// arrives (so an answer written by a slower instance just before that is removed too).
+import { createClient, type RedisClientType } from 'redis';
+import type { CachedResponse, CacheStore } from './response-cache.ts';
+
+export class RedisStore implements CacheStore {
+  private day = '';
+  private constructor(
+    private readonly client: RedisClientType,
+    private readonly prefix: string,
+    private readonly maxEntryBytes: number,
+  ) {}
+
+  static async connect(url: string, opts: { prefix?: string; maxEntryBytes?: number } = {}): Promise<RedisStore> {
+    const client = createClient({
+      url,
+      socket: { connectTimeout: 2000, reconnectStrategy: (retries) => Math.min(200 * 2 ** retries, 5000) },
+      // A cache must never make a request wait for Redis: commands fail at once while disconnected.
+      disableOfflineQueue: true,
+    }) as RedisClientType;
+    client.on('error', () => undefined); // reported through failed commands; the cache then steps aside
+    await client.connect();
+    return new RedisStore(client, opts.prefix ?? 'eolgraph:responses', opts.maxEntryBytes ?? 16_000_000);
+  }
+
+  private hashOf(key: string): string {
+    return `${this.prefix}:${key.slice(0, 10)}`;
+  }
+
+  async get(key: string): Promise<CachedResponse | null> {
+    const raw = await this.client.hGet(this.hashOf(key), key.slice(11));
+    if (raw === null || raw === undefined) return null;
+    const usedToday = raw.charCodeAt(0) === 0x31; // "1" or "0", then the body
+    return { usedToday, body: raw.slice(1) };
+  }
+
+  async set(key: string, value: CachedResponse, ttlSeconds: number): Promise<void> {
+    if (value.body.length > this.maxEntryBytes) return;
+    const hash = this.hashOf(key);
+    this.day = key.slice(0, 10);
+    await this.client
+      .multi()
+      .hSet(hash, key.slice(11), `${value.usedToday ? '1' : '0'}${value.body}`)
+      .expire(hash, Math.max(1, ttlSeconds), 'NX')
+      .exec();
+  }
+
+  async clear(): Promise<void> {
+    const today = new Date().toISOString().slice(0, 10);
+    const days = new Set([today, this.day].filter(Boolean));
+    await this.client.del([...days].map((d) => `${this.prefix}:${d}`));
+  }
+
+  sweep(): void {
+    /* each day's hash expires at its midnight by itself */
+  }
+
+  async close(): Promise<void> {
+    await this.client.quit().catch(() => undefined);
+  }
+}

@@ -1,0 +1,163 @@
+// The response cache: whole GraphQL responses, keyed by the query text, the variables, the
+// operation name and the UTC date the request ran on. One module behind a small interface; the
+// HTTP layer is its only user.
+//
+// Never stale:
+// - the key carries the date, so an answer about "today" is not served after UTC midnight (and
+//   old days' entries are swept);
+// - every change to the data (change feed) drops everything, and an answer computed from data
+//   older than the last change is not stored (the generation it started under must still be
+//   current when it is stored);
+// - while the change feed is unhealthy nothing is read or stored.
+//
+// In-process by default (bounded by bytes, least recently used out first); shared through Redis
+// when REDIS_URL is set, so several instances answer from one cache.
+import { createHash } from 'node:crypto';
+import type { ChangeFeed } from '../db/changes.ts';
+
+export interface CachedResponse {
+  body: string;
+  /** The response depends on "today" (Cache-Control until midnight) rather than a pinned asOf. */
+  usedToday: boolean;
+}
+
+export interface CacheStore {
+  get(key: string): Promise<CachedResponse | null>;
+  set(key: string, value: CachedResponse, ttlSeconds: number): Promise<void>;
+  clear(): Promise<void>;
+  /** Drops entries of days before `day` (memory store; Redis expires them itself). */
+  sweep(day: string): void;
+  close(): Promise<void>;
+}
+
+export class MemoryStore implements CacheStore {
+  private readonly entries = new Map<string, { value: CachedResponse; bytes: number; expires: number }>();
+  private bytes = 0;
+  constructor(
+    private readonly maxBytes: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+  async get(key: string) {
+    const e = this.entries.get(key);
+    if (!e) return null;
+    if (e.expires <= this.now()) {
+      this.delete(key);
+      return null;
+    }
+    // Least recently used goes first: re-insert to move to the end of the Map's order.
+    this.entries.delete(key);
+    this.entries.set(key, e);
+    return e.value;
+  }
+  async set(key: string, value: CachedResponse, ttlSeconds: number) {
+    const bytes = value.body.length * 2 + key.length * 2 + 64;
+    if (bytes > this.maxBytes / 4) return; // one response may not take over the cache
+    this.delete(key);
+    this.entries.set(key, { value, bytes, expires: this.now() + ttlSeconds * 1000 });
+    this.bytes += bytes;
+    for (const k of this.entries.keys()) {
+      if (this.bytes <= this.maxBytes) break;
+      this.delete(k);
+    }
+  }
+  async clear() {
+    this.entries.clear();
+    this.bytes = 0;
+  }
+  sweep(day: string) {
+    for (const k of this.entries.keys()) if (k.slice(0, 10) < day) this.delete(k);
+  }
+  async close() {
+    await this.clear();
+  }
+  get size() {
+    return this.entries.size;
+  }
+  get totalBytes() {
+    return this.bytes;
+  }
+  private delete(key: string) {
+    const e = this.entries.get(key);
+    if (e) {
+      this.bytes -= e.bytes;
+      this.entries.delete(key);
+    }
+  }
+}
+
+export interface CacheOptions {
+  store: CacheStore;
+  feed: ChangeFeed;
+}
+
+export type Lookup =
+  { kind: 'hit'; value: CachedResponse } | { kind: 'miss'; key: string; generation: number } | { kind: 'bypass' };
+
+export class ResponseCache {
+  private generation = 0;
+  private lastDay = '';
+  private readonly unsubscribe: () => void;
+  hits = 0;
+  misses = 0;
+
+  constructor(private readonly options: CacheOptions) {
+    this.unsubscribe = options.feed.subscribe(() => {
+      this.generation += 1;
+      void options.store.clear().catch(() => undefined);
+    });
+  }
+
+  /** The key of a request: the date first (for sweeping), then a hash of what was asked. */
+  static key(day: string, query: string, variables: unknown, operationName: unknown): string {
+    const h = createHash('sha256')
+      .update(JSON.stringify([query, variables ?? null, operationName ?? null]))
+      .digest('base64url');
+    return `${day}:${h}`;
+  }
+
+  async lookup(day: string, query: string, variables: unknown, operationName: unknown): Promise<Lookup> {
+    if (!this.options.feed.healthy) return { kind: 'bypass' };
+    if (day !== this.lastDay) {
+      this.lastDay = day;
+      this.options.store.sweep(day);
+    }
+    const key = ResponseCache.key(day, query, variables, operationName);
+    const generation = this.generation;
+    let value: CachedResponse | null = null;
+    try {
+      value = await this.options.store.get(key);
+    } catch {
+      return { kind: 'bypass' }; // the store is down: answer without it
+    }
+    if (value && generation === this.generation) {
+      this.hits += 1;
+      return { kind: 'hit', value };
+    }
+    this.misses += 1;
+    return { kind: 'miss', key, generation };
+  }
+
+  /**
+   * Stores a fresh answer, unless the data changed since the request started. Every entry lives
+   * until the next UTC midnight at most: the key carries the date, so later days cannot read it.
+   */
+  async store(
+    miss: { key: string; generation: number },
+    value: CachedResponse,
+    secondsToMidnight: number,
+  ): Promise<void> {
+    if (miss.generation !== this.generation || !this.options.feed.healthy) return;
+    const ttl = secondsToMidnight;
+    if (ttl <= 0) return;
+    try {
+      await this.options.store.set(miss.key, value, ttl);
+    } catch {
+      /* a cache that cannot store is just a slower cache */
+    }
+  }
+
+  async close(): Promise<void> {
+    this.unsubscribe();
+    await this.options.store.close();
+  }
+}

@@ -1,0 +1,191 @@
+// The change feed: tells the service when catalogue data changed, whoever changed it. The
+// change_notifications migration makes every data-changing statement NOTIFY
+// eolgraph_data_changed at commit.
+//
+// - PostgreSQL: one dedicated connection LISTENs. While it is down the feed is "unhealthy" (a
+//   change could go unnoticed), which makes every cache step aside; it reconnects with backoff and,
+//   once back, reports a change (anything may have changed meanwhile).
+// - PGlite: pglite.listen() hears the service's own statements; statements that Prisma Studio
+//   sends through the socket server produce their notification in the socket's protocol stream
+//   instead (PGlite has one session), so the socket server is given a PGlite whose raw protocol
+//   output is scanned for NotificationResponse messages (see pgliteNotifyingProxy).
+import type { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+export const CHANGE_CHANNEL = 'eolgraph_data_changed';
+
+export interface ChangeFeed {
+  /** True while every committed change is certain to be reported. */
+  readonly healthy: boolean;
+  /** Calls fn on every change (and whenever health changes, since changes may have been missed). */
+  subscribe(fn: () => void): () => void;
+  close(): Promise<void>;
+}
+
+class Subscribers {
+  private readonly fns = new Set<() => void>();
+  subscribe(fn: () => void): () => void {
+    this.fns.add(fn);
+    return () => this.fns.delete(fn);
+  }
+  emit(): void {
+    for (const fn of this.fns) {
+      try {
+        fn();
+      } catch {
+        /* a subscriber's failure must not stop the others */
+      }
+    }
+  }
+}
+
+export interface PgFeedOptions {
+  url: string;
+  onStateChange?: (healthy: boolean, reason?: string) => void;
+  retryDelaysMs?: number[];
+}
+
+export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
+  const subscribers = new Subscribers();
+  const delays = options.retryDelaysMs ?? [250, 500, 1000, 2000, 5000];
+  let healthy = false;
+  let closed = false;
+  let client: pg.Client | null = null;
+  let attempt = 0;
+  let timer: NodeJS.Timeout | null = null;
+
+  const setHealthy = (value: boolean, reason?: string) => {
+    if (healthy === value) return;
+    healthy = value;
+    options.onStateChange?.(value, reason);
+    subscribers.emit(); // either way, what was cached may no longer hold
+  };
+
+  const connect = async () => {
+    if (closed) return;
+    const c = new pg.Client({
+      connectionString: options.url,
+      keepAlive: true,
+      connectionTimeoutMillis: 3000,
+      application_name: 'eolgraph-listener',
+    });
+    client = c;
+    let failed = false;
+    const fail = (reason: string) => {
+      if (failed || closed) return;
+      failed = true;
+      c.removeAllListeners('notification');
+      c.end().catch(() => undefined);
+      setHealthy(false, reason);
+      const delay = delays[Math.min(attempt++, delays.length - 1)]!;
+      timer = setTimeout(() => void connect(), delay);
+      timer.unref();
+    };
+    c.on('error', (err) => fail(err.message));
+    c.on('end', () => fail('the listening connection ended'));
+    c.on('notification', (msg) => {
+      if (msg.channel === CHANGE_CHANNEL) subscribers.emit();
+    });
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${CHANGE_CHANNEL}`);
+      attempt = 0;
+      setHealthy(true);
+    } catch (err) {
+      fail((err as Error).message);
+    }
+  };
+  void connect();
+
+  return {
+    get healthy() {
+      return healthy;
+    },
+    subscribe: (fn) => subscribers.subscribe(fn),
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      healthy = false;
+      await client?.end().catch(() => undefined);
+    },
+  };
+}
+
+export interface PgliteFeed extends ChangeFeed {
+  /** Reports a NOTIFY seen in a raw protocol stream (the Studio socket). */
+  notify(channel: string): void;
+}
+
+export async function pgliteChangeFeed(pglite: PGlite): Promise<PgliteFeed> {
+  const subscribers = new Subscribers();
+  const unlisten = await pglite.listen(CHANGE_CHANNEL, () => subscribers.emit());
+  return {
+    healthy: true,
+    subscribe: (fn) => subscribers.subscribe(fn),
+    notify(channel) {
+      if (channel === CHANGE_CHANNEL) subscribers.emit();
+    },
+    async close() {
+      await unlisten().catch(() => undefined);
+    },
+  };
+}
+
+/** A feed for tests or for a service without a listener: never healthy, so nothing is cached. */
+export function disabledChangeFeed(): ChangeFeed {
+  return { healthy: false, subscribe: () => () => undefined, close: async () => undefined };
+}
+
+/**
+ * Scans a stream of PostgreSQL backend messages (type byte, int32 length, body) for
+ * NotificationResponse ('A': int32 pid, channel\0, payload\0). Chunks may split messages.
+ */
+export class NotificationScanner {
+  private pending = Buffer.alloc(0);
+  constructor(private readonly onNotification: (channel: string, payload: string) => void) {}
+  push(chunk: Uint8Array): void {
+    let buf = this.pending.length ? Buffer.concat([this.pending, Buffer.from(chunk)]) : Buffer.from(chunk);
+    let offset = 0;
+    while (buf.length - offset >= 5) {
+      const type = buf[offset]!;
+      const length = buf.readInt32BE(offset + 1);
+      if (length < 4 || buf.length - offset < 1 + length) break;
+      if (type === 0x41) {
+        const body = buf.subarray(offset + 5, offset + 1 + length);
+        const channelEnd = body.indexOf(0, 4);
+        const payloadEnd = body.indexOf(0, channelEnd + 1);
+        if (channelEnd > 0) {
+          this.onNotification(
+            body.toString('utf8', 4, channelEnd),
+            body.toString('utf8', channelEnd + 1, payloadEnd > channelEnd ? payloadEnd : body.length),
+          );
+        }
+      }
+      offset += 1 + length;
+    }
+    this.pending = Buffer.from(buf.subarray(offset));
+    buf = Buffer.alloc(0);
+  }
+}
+
+/** A view of pglite for PGLiteSocketServer that reports the notifications its clients cause. */
+export function pgliteNotifyingProxy(pglite: PGlite, feed: PgliteFeed): PGlite {
+  return new Proxy(pglite, {
+    get(target, prop) {
+      if (prop === 'execProtocolRawStream') {
+        return (message: Uint8Array, opts: { onRawData?: (chunk: Uint8Array) => void } = {}) => {
+          const scanner = new NotificationScanner((channel) => feed.notify(channel));
+          return target.execProtocolRawStream(message, {
+            ...opts,
+            onRawData: (chunk: Uint8Array) => {
+              scanner.push(chunk);
+              opts.onRawData?.(chunk);
+            },
+          });
+        };
+      }
+      const value = Reflect.get(target, prop, target) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+}

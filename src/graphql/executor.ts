@@ -1,0 +1,44 @@
+// Query execution with graphql-jit instead of graphql-js, plugged into Apollo Server through its
+// gateway interface (the supported way to replace execution). Apollo still parses, validates
+// (with our limit rules), runs the plugins and formats errors; graphql-jit compiles each distinct
+// operation once into a JavaScript function. On the whole catalogue (167,000 fields) graphql-js
+// spends most of its time creating argument maps and promise bookkeeping per field; the compiled
+// function does not (bench/results has the profile and the ratio).
+import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
+import { printSchema, type GraphQLSchema } from 'graphql';
+import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+/** Compiled operations kept (least recently used out first). */
+const MAX_COMPILED = 500;
+
+export function jitGateway(schema: GraphQLSchema): GatewayInterface & { compiledCount(): number } {
+  const compiled = new Map<string, CompiledQuery>();
+  const executor: GatewayExecutor = async (rc) => {
+    const key = `${rc.queryHash}\u0000${rc.operationName ?? ''}`;
+    let query = compiled.get(key);
+    if (query) {
+      compiled.delete(key);
+      compiled.set(key, query);
+    } else {
+      const result = compileQuery(schema, rc.document, rc.operationName ?? undefined);
+      if (!isCompiledQuery(result)) return result;
+      query = result;
+      compiled.set(key, query);
+      if (compiled.size > MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+    }
+    return query.query(undefined, rc.context, rc.request.variables ?? {});
+  };
+  return {
+    async load() {
+      return { executor };
+    },
+    onSchemaLoadOrUpdate(callback) {
+      callback({ apiSchema: schema, coreSupergraphSdl: printSchema(schema) });
+      return () => undefined;
+    },
+    async stop() {
+      compiled.clear();
+    },
+    compiledCount: () => compiled.size,
+  };
+}
