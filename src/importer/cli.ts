@@ -44,6 +44,14 @@ export function formatReport(r: ImportReport, verbose: boolean): string[] {
     out.push(`documents gone, products kept (--prune removes them): ${r.missing.join(', ')}`);
   }
   if (r.pruned.length) out.push(`${r.dryRun ? 'would prune' : 'pruned'}: ${r.pruned.join(', ')}`);
+  const keptGone = r.pruned.length ? r.missing.filter((n) => !r.pruned.includes(n)) : [];
+  if (keptGone.length)
+    out.push(`documents gone but edited in the database, kept (--overwrite-edits prunes them): ${keptGone.join(', ')}`);
+  for (const s of r.suspect) {
+    out.push(
+      `check ${s.product}${s.cycle !== null ? ` cycle "${s.cycle}"` : ''}: ${s.problem} (probably edited by hand)`,
+    );
+  }
   if (verbose) for (const w of r.warnings) out.push(`warning ${formatProblem(w)}`);
   else if (r.warnings.length) out.push(`${r.warnings.length} warnings (--verbose lists them)`);
   return out;

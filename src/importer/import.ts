@@ -60,6 +60,12 @@ export interface ImportReport {
   /** Stored products whose documents are gone (under the imported paths). */
   missing: string[];
   pruned: string[];
+  /**
+   * Stored rows that no valid document would produce (typically made by hand in Prisma Studio):
+   * cycles that give no date and no support field at all, products without any cycle. The API
+   * serves them (the fields are null); they are listed so that someone looks at them.
+   */
+  suspect: { product: string; cycle: string | null; problem: string }[];
   warnings: Problem[];
   durationMs: number;
   dryRun: boolean;
@@ -215,6 +221,7 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
     deletedKept: [],
     missing: [],
     pruned: [],
+    suspect: [],
     warnings: [],
     durationMs: 0,
     dryRun: options.dryRun ?? false,
@@ -376,6 +383,7 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
     if (options.prune)
       report.pruned.push(...report.missing.filter((n) => options.overwriteEdits || !storedByName.get(n)?.edited));
   }
+  if (stored) report.suspect = await suspectRows(db);
   for (const list of [
     report.created,
     report.updated,
@@ -390,6 +398,22 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
   report.rejected.sort((a, b) => a.file.localeCompare(b.file));
   report.durationMs = performance.now() - started;
   return report;
+}
+
+const SUSPECT_ROWS = `
+SELECT p.name AS product, rc.name AS cycle,
+       'gives no release date and none of eol, eoas, eoes, discontinued' AS problem
+  FROM release_cycle rc JOIN product p ON p.id = rc.product_id
+ WHERE rc.release_date IS NULL
+   AND rc.eol_flag IS NULL AND rc.eol_from IS NULL AND rc.eoas_flag IS NULL AND rc.eoas_from IS NULL
+   AND rc.eoes_flag IS NULL AND rc.eoes_from IS NULL AND rc.discontinued_flag IS NULL AND rc.discontinued_from IS NULL
+UNION ALL
+SELECT p.name, NULL, 'has no release cycles'
+  FROM product p WHERE NOT EXISTS (SELECT 1 FROM release_cycle rc WHERE rc.product_id = p.id)
+ORDER BY 1, 2`;
+
+export async function suspectRows(db: Database): Promise<ImportReport['suspect']> {
+  return db.query(SUSPECT_ROWS);
 }
 
 export function describeDbError(err: unknown): string {
