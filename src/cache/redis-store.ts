@@ -2,7 +2,7 @@
 // that day's responses and expires at the next midnight; dropping everything after a data change
 // is deleting the current day's hash, which every instance does when its own change notification
 // arrives (so an answer written by a slower instance just before that is removed too).
-import { createClient, type RedisClientType } from 'redis';
+import { createClient, RESP_TYPES, type RedisClientType } from 'redis';
 import type { CachedResponse, CacheStore } from './response-cache.ts';
 
 export class RedisStore implements CacheStore {
@@ -30,10 +30,12 @@ export class RedisStore implements CacheStore {
   }
 
   async get(key: string): Promise<CachedResponse | null> {
-    const raw = await this.client.hGet(this.hashOf(key), key.slice(11));
+    const raw = await this.client
+      .withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })
+      .hGet(this.hashOf(key), key.slice(11));
     if (raw === null || raw === undefined) return null;
-    const usedToday = raw.charCodeAt(0) === 0x31; // "1" or "0", then the body
-    return { usedToday, body: raw.slice(1) };
+    const buf = raw as unknown as Buffer;
+    return { usedToday: buf[0] === 0x31, body: buf.subarray(1) }; // "1" or "0", then the body
   }
 
   async set(key: string, value: CachedResponse, ttlSeconds: number): Promise<void> {
@@ -42,7 +44,7 @@ export class RedisStore implements CacheStore {
     this.day = key.slice(0, 10);
     await this.client
       .multi()
-      .hSet(hash, key.slice(11), `${value.usedToday ? '1' : '0'}${value.body}`)
+      .hSet(hash, key.slice(11), Buffer.concat([Buffer.from(value.usedToday ? '1' : '0'), value.body]))
       .expire(hash, Math.max(1, ttlSeconds), 'NX')
       .exec();
   }

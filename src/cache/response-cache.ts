@@ -16,7 +16,8 @@ import { createHash } from 'node:crypto';
 import type { ChangeFeed } from '../db/changes.ts';
 
 export interface CachedResponse {
-  body: string;
+  /** The response body, UTF-8: sent as it is on a hit, and kept outside the JavaScript heap. */
+  body: Buffer;
   /** The response depends on "today" (Cache-Control until midnight) rather than a pinned asOf. */
   usedToday: boolean;
 }
@@ -50,7 +51,7 @@ export class MemoryStore implements CacheStore {
     return e.value;
   }
   async set(key: string, value: CachedResponse, ttlSeconds: number) {
-    const bytes = value.body.length * 2 + key.length * 2 + 64;
+    const bytes = value.body.length + key.length * 2 + 128;
     if (bytes > this.maxBytes / 4) return; // one response may not take over the cache
     this.delete(key);
     this.entries.set(key, { value, bytes, expires: this.now() + ttlSeconds * 1000 });

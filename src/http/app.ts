@@ -407,9 +407,11 @@ export function createServer(deps: ServerDeps) {
     res.setHeader('cache-control', failed ? 'no-store' : cacheControl(ctx.facts.usedToday));
     if (lookup) res.setHeader('x-cache', lookup.kind === 'miss' ? 'MISS' : 'BYPASS');
     res.statusCode = status;
-    res.end(text);
-    if (lookup?.kind === 'miss' && !failed) {
-      await deps.cache!.store(lookup, { body: text, usedToday: ctx.facts.usedToday }, secondsToMidnight);
+    // An answer the cache will keep is encoded once, for the socket and for the cache.
+    const payload = lookup?.kind === 'miss' && !failed ? Buffer.from(text) : null;
+    res.end(payload ?? text);
+    if (payload && lookup?.kind === 'miss') {
+      await deps.cache!.store(lookup, { body: payload, usedToday: ctx.facts.usedToday }, secondsToMidnight);
     }
     logger.info(
       {

@@ -23,8 +23,9 @@ export const EXAMPLES: { title: string; query: string; variables?: string }[] = 
   {
     title: 'Product page',
     query: `# A frontend's product page: the support table of one product.
-query ProductPage($name: String!) {
-  product(name: $name) {
+# asOf is optional everywhere: leave it out for today, or ask about any date.
+query ProductPage($name: String!, $asOf: Date) {
+  product(name: $name, asOf: $asOf) {
     label
     category
     releasePolicyLink
@@ -47,8 +48,8 @@ query ProductPage($name: String!) {
   {
     title: 'EOL in the next 90 days',
     query: `# A dashboard: every release cycle, of any product, whose end of life falls in the next 90 days.
-query EolSoon {
-  releaseCycles(filter: { eolWithinDays: 90 }, orderBy: { field: EOL_FROM }, first: 500) {
+query EolSoon($asOf: Date) {
+  releaseCycles(filter: { eolWithinDays: 90 }, orderBy: { field: EOL_FROM }, first: 500, asOf: $asOf) {
     totalCount
     nodes {
       product { name label category }
@@ -64,20 +65,20 @@ query EolSoon {
   {
     title: 'Supported on a date',
     query: `# What was maintained on a given date (the computed fields follow asOf).
-query SupportedOn($date: Date!) {
-  releaseCycles(filter: { isMaintained: true, products: ["ubuntu", "python"] }, asOf: $date) {
+query SupportedOn($asOf: Date!) {
+  releaseCycles(filter: { isMaintained: true, products: ["ubuntu", "python"] }, asOf: $asOf) {
     nodes { product { name } name label isEol eolFrom supportPhase }
   }
-  amazonLinux2: releaseCycle(product: "amazon-linux", name: "Amazon Linux 2", asOf: $date) {
+  amazonLinux2: releaseCycle(product: "amazon-linux", name: "Amazon Linux 2", asOf: $asOf) {
     name isMaintained eolFrom
   }
 }`,
-    variables: '{ "date": "2024-01-15" }',
+    variables: '{ "asOf": "2024-01-15" }',
   },
   {
     title: 'Which cycle is this version?',
-    query: `query Scanner {
-  resolveVersion(product: "nodejs", version: "v20.11.1") { name isEol eolFrom }
+    query: `query Scanner($asOf: Date) {
+  resolveVersion(product: "nodejs", version: "v20.11.1", asOf: $asOf) { name isEol eolFrom }
   productByIdentifier(identifier: "pkg:npm/%40angular/core@17.0.1") { name label }
   today
 }`,

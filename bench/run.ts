@@ -1,0 +1,255 @@
+// npm run bench [-- --duration 10 --runs 3 --connections 10 --workloads W1,W2,W3,W4 --no-peers --profile]
+//
+// eolgraph against its peers (../shared/bench-peers: a static-file server, PostGraphile, a
+// hand-written graphql-jit server) on the same data, the same machine, the same load generator
+// (the peers' harness, bench.cjs: wrk over loopback, interleaved rounds, median of N runs, SQL
+// statements per request from pg_stat_statements), in one session:
+//   ours          eolgraph as configured by default (response cache on)
+//   ours-nocache  eolgraph with RESPONSE_CACHE=false (every request executes)
+// then W2 again with one connection (the single-connection p50 target). RSS of both instances is
+// sampled throughout. With --profile the uncached instance runs under --cpu-prof and its top frames
+// go into the results. Results: bench/results/<date>.md (table, ratios to the issue's targets,
+// machine, versions, commands). Needs root (the harness installs wrk and a PostgreSQL cluster on
+// port 5433 the first time).
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import {
+  importCorpus,
+  machine,
+  peersDir,
+  postgresVersion,
+  requireCorpus,
+  root,
+  sampleRss,
+  startService,
+  topFrames,
+} from './lib.ts';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '10' },
+    runs: { type: 'string', default: '3' },
+    warmup: { type: 'string', default: '5' },
+    connections: { type: 'string', default: '10' },
+    workloads: { type: 'string', default: 'W1,W2,W3,W4' },
+    'no-peers': { type: 'boolean', default: false },
+    profile: { type: 'boolean', default: false },
+  },
+});
+requireCorpus();
+if (!existsSync(join(peersDir, 'bench.cjs'))) {
+  console.error(`The peers' harness is not at ${peersDir}: it is needed for the load generator and the comparison.`);
+  process.exit(2);
+}
+
+const BENCH_DIR = process.env.BENCH_DIR ?? '/tmp/bench';
+const PGPORT = process.env.PGPORT ?? '5433';
+const dbUrl = `postgres://bench:bench@127.0.0.1:${PGPORT}/eol`;
+const work = join(root, 'bench/.work');
+const raw = join(work, 'raw');
+const profDir = join(work, 'profile');
+rmSync(raw, { recursive: true, force: true });
+rmSync(profDir, { recursive: true, force: true });
+mkdirSync(raw, { recursive: true });
+
+const sh = (cmd: string, cmdArgs: string[], env: Record<string, string> = {}) => {
+  const r = spawnSync(cmd, cmdArgs, { stdio: 'inherit', env: { ...process.env, BENCH_DIR, PGPORT, ...env } });
+  if (r.status !== 0) throw new Error(`${cmd} ${cmdArgs.join(' ')} failed (${r.status})`);
+};
+
+console.error('== setup: the peers harness (wrk, PostgreSQL 15 cluster "bench" on port 5433, the peer data)');
+sh('bash', [join(peersDir, 'setup.sh')]);
+console.error('== eolgraph: migrate and import the corpus (schema public of the same database)');
+importCorpus(dbUrl);
+
+const ours = await startService(4500, { DATABASE_URL: dbUrl });
+const nocache = await startService(
+  4501,
+  { DATABASE_URL: dbUrl, RESPONSE_CACHE: 'false' },
+  args.profile ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+);
+const rssOurs = sampleRss(ours.child.pid!);
+const rssNocache = sampleRss(nocache.child.pid!);
+const peers = !args['no-peers'];
+if (peers) sh('bash', [join(peersDir, 'peers.sh'), 'start']);
+
+const benchCjs = (extra: string[]) =>
+  sh(
+    process.execPath,
+    [
+      join(peersDir, 'bench.cjs'),
+      '--pg',
+      dbUrl,
+      '--out',
+      raw,
+      '--duration',
+      args.duration!,
+      '--warmup',
+      args.warmup!,
+      '--runs',
+      args.runs!,
+      '--peer',
+      `ours=${ours.url}@${join(root, 'bench/queries')}`,
+      '--peer',
+      `ours-nocache=${nocache.url}@${join(root, 'bench/queries')}`,
+      ...extra,
+    ],
+    { BENCH_MODULES: join(BENCH_DIR, 'node_modules') },
+  );
+
+let failure: unknown = null;
+try {
+  console.error('== load: every workload, every peer');
+  benchCjs([
+    '--connections',
+    args.connections!,
+    '--workloads',
+    args.workloads!,
+    '--peers',
+    peers ? 'static,postgraphile,gqljit,ours,ours-nocache' : 'ours,ours-nocache',
+  ]);
+  if (args.workloads!.includes('W2')) {
+    console.error('== load: W2 with one connection (unloaded service time)');
+    benchCjs([
+      '--connections',
+      '1',
+      '--workloads',
+      'W2',
+      '--peers',
+      peers ? 'static,gqljit,ours,ours-nocache' : 'ours,ours-nocache',
+    ]);
+  }
+} catch (err) {
+  failure = err;
+} finally {
+  if (peers)
+    spawnSync('bash', [join(peersDir, 'peers.sh'), 'stop'], { stdio: 'inherit', env: { ...process.env, BENCH_DIR } });
+}
+const oursRss = rssOurs.stop();
+const nocacheRss = rssNocache.stop();
+await ours.stop();
+await nocache.stop('SIGINT');
+if (failure) throw failure;
+
+// ---- report -------------------------------------------------------------------------------------
+interface Case {
+  peer: string;
+  workload: string;
+  bytes: number;
+  sql?: number;
+  error?: string;
+  median?: { rps: number; p50: number; p99: number };
+}
+const results = readdirSync(raw)
+  .filter((f) => f.endsWith('.json'))
+  .sort()
+  .map((f) => JSON.parse(readFileSync(join(raw, f), 'utf8')) as { meta: Record<string, unknown>; cases: Case[] });
+const [main, single] = results;
+const get = (set: Case[] | undefined, peer: string, w: string) => set?.find((c) => c.peer === peer && c.workload === w);
+const fmt = (x: number | undefined, d = 1) => (x === undefined || !Number.isFinite(x) ? 'n/a' : x.toFixed(d));
+const ratio = (a?: Case, b?: Case) => (a?.median && b?.median ? a.median.rps / b.median.rps : NaN);
+const verdict = (ok: boolean | null) => (ok === null ? '—' : ok ? 'met' : '**not met**');
+
+const table = ['| workload | peer | req/s | p50 ms | p99 ms | SQL/req | bytes |', '|---|---|---:|---:|---:|---:|---:|'];
+for (const c of main?.cases ?? []) {
+  table.push(
+    c.error
+      ? `| ${c.workload} | ${c.peer} | ERROR ${c.error.slice(0, 60)} | | | | |`
+      : `| ${c.workload} | ${c.peer} | ${fmt(c.median?.rps)} | ${fmt(c.median?.p50, 2)} | ${fmt(c.median?.p99, 2)} | ${c.sql ?? 'n/m'} | ${c.bytes} |`,
+  );
+}
+const singleTable = ['| peer | req/s | p50 ms | p99 ms |', '|---|---:|---:|---:|'];
+for (const c of single?.cases ?? [])
+  singleTable.push(`| ${c.peer} | ${fmt(c.median?.rps)} | ${fmt(c.median?.p50, 2)} | ${fmt(c.median?.p99, 2)} |`);
+
+const targets: string[] = ['| target | measured | verdict |', '|---|---|---|'];
+const m = main?.cases;
+for (const w of ['W1', 'W3', 'W4']) {
+  const u = get(m, 'ours-nocache', w);
+  const r1 = ratio(u, get(m, 'gqljit', w));
+  const r2 = ratio(u, get(m, 'postgraphile', w));
+  const r3 = ratio(get(m, 'ours', w), get(m, 'static', w));
+  targets.push(
+    `| ${w} uncached ≥ 1.2 × gqljit | ${fmt(r1, 2)} × | ${verdict(Number.isFinite(r1) ? r1 >= 1.2 : null)} |`,
+  );
+  targets.push(
+    `| ${w} uncached ≥ 2 × postgraphile | ${fmt(r2, 2)} × | ${verdict(Number.isFinite(r2) ? r2 >= 2 : null)} |`,
+  );
+  targets.push(
+    `| ${w} cached ≥ 50 % of static | ${fmt(100 * r3, 0)} % | ${verdict(Number.isFinite(r3) ? r3 >= 0.5 : null)} |`,
+  );
+}
+{
+  const r1 = ratio(get(m, 'ours-nocache', 'W2'), get(m, 'gqljit', 'W2'));
+  const r3 = ratio(get(m, 'ours', 'W2'), get(m, 'static', 'W2'));
+  const p50 = get(single?.cases, 'ours-nocache', 'W2')?.median?.p50;
+  targets.push(`| W2 uncached ≥ 1.0 × gqljit | ${fmt(r1, 2)} × | ${verdict(Number.isFinite(r1) ? r1 >= 1 : null)} |`);
+  targets.push(
+    `| W2 uncached single-connection p50 < 40 ms | ${fmt(p50, 1)} ms | ${verdict(p50 === undefined ? null : p50 < 40)} |`,
+  );
+  targets.push(
+    `| W2 cached ≥ 30 % of static | ${fmt(100 * r3, 0)} % | ${verdict(Number.isFinite(r3) ? r3 >= 0.3 : null)} |`,
+  );
+}
+const sqlUncached = (m ?? []).filter((c) => c.peer === 'ours-nocache').map((c) => c.sql ?? NaN);
+const sqlHit = (m ?? []).filter((c) => c.peer === 'ours').map((c) => c.sql ?? NaN);
+targets.push(
+  `| ≤ 3 SQL statements per request (uncached) | ${sqlUncached.join(' / ')} (W1…W4) | ${verdict(sqlUncached.every((x) => x <= 3))} |`,
+);
+targets.push(
+  `| 0 SQL statements on a cache hit | ${sqlHit.join(' / ')} (W1…W4) | ${verdict(sqlHit.every((x) => x === 0))} |`,
+);
+const maxRss = (s: { mb: number }[]) => Math.max(...s.map((x) => x.mb).filter(Number.isFinite));
+targets.push(
+  `| RSS < 300 MB during the W2 run | ${fmt(maxRss(nocacheRss), 0)} MB uncached, ${fmt(maxRss(oursRss), 0)} MB cached (max over the whole session) | ${verdict(Math.max(maxRss(nocacheRss), maxRss(oursRss)) < 300)} |`,
+);
+
+let profile: string[] = [];
+if (args.profile && existsSync(profDir)) {
+  const file = readdirSync(profDir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .map((f) => join(profDir, f))
+    .sort((a, b) => readFileSync(b).length - readFileSync(a).length)[0];
+  if (file) profile = ['| self ms | share of busy | frame |', '|---:|---:|---|', ...topFrames(file, 20)];
+}
+
+const date = new Date().toISOString().slice(0, 10);
+const mach = machine();
+const pgv = await postgresVersion(dbUrl).catch(() => 'unknown');
+const wrkv = (() => {
+  try {
+    return execFileSync('wrk', ['-v'], { encoding: 'utf8' }).split('\n')[0];
+  } catch (e) {
+    return String((e as { stdout?: string }).stdout ?? '').split('\n')[0] || 'wrk';
+  }
+})();
+const report = `# eolgraph benchmark, ${date}
+
+Command: \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`
+
+Machine: ${mach.cpu}, ${mach.memory}; Node ${mach.node}; PostgreSQL ${pgv}; ${wrkv}; load average at the end ${mach.load}.
+Load: the peers' harness (bench.cjs), ${args.connections} connections, ${args.runs} interleaved runs of ${args.duration} s after ${args.warmup} s of warm-up, medians.
+\`ours\` = eolgraph with its defaults (response cache on); \`ours-nocache\` = RESPONSE_CACHE=false (every request executes; the in-memory catalogue stays on).
+SQL statements per request from pg_stat_statements (one request, after warm-up).
+
+## Targets
+
+${targets.join('\n')}
+
+## All measurements (${args.connections} connections)
+
+${table.join('\n')}
+
+## W2 with one connection
+
+${singleTable.join('\n')}
+${profile.length ? `\n## Profile of the uncached instance over the whole run (top self time)\n\n${profile.join('\n')}\n` : ''}
+Raw harness output: bench/.work/raw (not committed).
+`;
+mkdirSync(join(root, 'bench/results'), { recursive: true });
+const out = join(root, `bench/results/${date}.md`);
+writeFileSync(out, report);
+console.log(report);
+console.error(`written to ${out}`);
