@@ -30,6 +30,10 @@ export class RedisStore implements CacheStore {
   }
 
   async get(key: string): Promise<CachedResponse | null> {
+    // The day of the keys asked for, not only of those written: clear() must drop the hash this
+    // instance reads even when another instance wrote it (and that day comes from the service's
+    // clock, which need not be the system's).
+    this.day = key.slice(0, 10);
     const raw = await this.client
       .withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })
       .hGet(this.hashOf(key), key.slice(11));

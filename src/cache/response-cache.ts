@@ -97,6 +97,8 @@ export type Lookup =
 export class ResponseCache {
   private generation = 0;
   private lastDay = '';
+  /** A clear after a change failed: the store may hold entries older than the change. */
+  private uncleared = false;
   private readonly unsubscribe: () => void;
   hits = 0;
   misses = 0;
@@ -104,7 +106,11 @@ export class ResponseCache {
   constructor(private readonly options: CacheOptions) {
     this.unsubscribe = options.feed.subscribe(() => {
       this.generation += 1;
-      void options.store.clear().catch(() => undefined);
+      // A clear that fails (Redis unreachable just then) leaves entries from before the change in
+      // the store: they must not be served once it is reachable again.
+      void options.store.clear().catch(() => {
+        this.uncleared = true;
+      });
     });
   }
 
@@ -126,6 +132,10 @@ export class ResponseCache {
     const generation = this.generation;
     let value: CachedResponse | null = null;
     try {
+      if (this.uncleared) {
+        await this.options.store.clear();
+        if (generation === this.generation) this.uncleared = false;
+      }
       value = await this.options.store.get(key);
     } catch {
       return { kind: 'bypass' }; // the store is down: answer without it

@@ -23,6 +23,7 @@ export interface CycleSearch {
   isEol?: boolean | null;
   isMaintained?: boolean | null;
   isLts?: boolean | null;
+  isReleased?: boolean | null;
   supportPhases?: readonly SupportPhase[] | null;
   eolFrom?: string | null;
   eolTo?: string | null;
@@ -52,6 +53,7 @@ export function statusSql(asOf: string) {
     isLts: `eolgraph_is_lts(rc.lts_flag, rc.lts_from, ${asOf})`,
     isMaintained: `eolgraph_is_maintained(rc.eoas_flag, rc.eoas_from, rc.eol_flag, rc.eol_from, rc.eoes_flag, rc.eoes_from, rc.discontinued_flag, rc.discontinued_from, ${asOf})`,
     supportPhase: `eolgraph_support_phase(rc.eoas_flag, rc.eoas_from, rc.eol_flag, rc.eol_from, rc.eoes_flag, rc.eoes_from, ${asOf})`,
+    asOf,
   };
 }
 
@@ -67,7 +69,8 @@ function sortKey(order: CycleSearch['order']): string {
 export async function searchCycles(sql: Sql, q: CycleSearch): Promise<{ rows: CycleHit[]; total: number | null }> {
   const p = new SqlParams();
   const where: string[] = [];
-  const needsAsOf = q.isEol != null || q.isMaintained != null || q.isLts != null || q.supportPhases != null;
+  const needsAsOf =
+    q.isEol != null || q.isMaintained != null || q.isLts != null || q.isReleased != null || q.supportPhases != null;
   const status = statusSql(needsAsOf ? p.add(q.asOf, 'date') : 'NULL::date');
   if (q.products) {
     const n = p.add(q.products, 'text[]');
@@ -77,6 +80,7 @@ export async function searchCycles(sql: Sql, q: CycleSearch): Promise<{ rows: Cy
   if (q.tag != null) where.push(`EXISTS (SELECT 1 FROM product_tag t WHERE t.product_id = p.id AND t.tag = ${p.add(q.tag)})`);
   if (q.isEol != null) where.push(`${status.isEol} = ${p.add(q.isEol, 'boolean')}`);
   if (q.isLts != null) where.push(`${status.isLts} = ${p.add(q.isLts, 'boolean')}`);
+  if (q.isReleased != null) where.push(`rc.release_date ${q.isReleased ? '<=' : '>'} ${status.asOf}`);
   if (q.isMaintained != null) where.push(`${status.isMaintained} = ${p.add(q.isMaintained, 'boolean')}`);
   if (q.supportPhases != null) where.push(`${status.supportPhase} = ANY(${p.add(q.supportPhases, 'text[]')})`);
   if (q.eolDated) where.push(`rc.eol_from IS NOT NULL`);

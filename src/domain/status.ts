@@ -80,6 +80,11 @@ export function supportPhase(c: SupportFields, asOf: string): SupportPhase {
   return 'ENDED';
 }
 
+/** Released on asOf: asOf on or after the release date; null when the date is unknown. */
+export function isReleased(releaseDate: string | null, asOf: string): boolean | null {
+  return releaseDate === null ? null : asOf >= releaseDate;
+}
+
 /** Days from asOf to the EOL date (negative once past); null when eol is a boolean or absent. */
 export function daysUntil(from: string | null, asOf: string): number | null {
   if (from === null) return null;

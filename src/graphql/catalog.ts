@@ -134,6 +134,7 @@ export async function findCycles(
     isEol: f.isEol ?? null,
     isMaintained: f.isMaintained ?? null,
     isLts: f.isLts ?? null,
+    isReleased: f.isReleased ?? null,
     supportPhases: (f.supportPhase as SupportPhase[] | null | undefined) ?? null,
     eolFrom,
     eolTo,
@@ -172,6 +173,7 @@ export function filterReleases(cycles: CycleNode[], filter: ProductReleaseFilter
       (filter.isEol == null || c.isEol === filter.isEol) &&
       (filter.isMaintained == null || c.isMaintained === filter.isMaintained) &&
       (filter.isLts == null || c.isLts === filter.isLts) &&
+      (filter.isReleased == null || c.isReleased === filter.isReleased) &&
       (filter.supportPhase == null || filter.supportPhase.includes(c.supportPhase)),
   );
 }

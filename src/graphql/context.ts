@@ -11,6 +11,8 @@ export interface ResponseFacts {
   usedToday: boolean;
   /** Set when the response carries errors (it must then not be cached). */
   hadErrors: boolean;
+  /** The operation Apollo resolved (a named query sent without an operationName field), for the log. */
+  operationName?: string | null;
 }
 
 export interface Context {

@@ -5,8 +5,21 @@
 // spends most of its time creating argument maps and promise bookkeeping per field; the compiled
 // function does not (bench/results has the profile and the ratio).
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { printSchema, type GraphQLSchema } from 'graphql';
+import { printSchema, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+
+/**
+ * graphql-jit's errors inherit from GraphQLError but leave `extensions` undefined when the resolver
+ * threw a plain Error (a lost database connection, a bug). Apollo reads `extensions.code` of every
+ * GraphQLError and throws a TypeError on such an error, so the response carried that TypeError
+ * (with a stack trace outside production) instead of DATABASE_UNAVAILABLE or a clean
+ * INTERNAL_SERVER_ERROR. The copy adds empty extensions and keeps everything else (message,
+ * locations, path, originalError, stack) through its prototype.
+ */
+function withExtensions(error: GraphQLError): GraphQLError {
+  if (error.extensions) return error;
+  return Object.create(error, { extensions: { value: {}, enumerable: true } }) as GraphQLError;
+}
 
 /** Compiled operations kept (least recently used out first). */
 const MAX_COMPILED = 500;
@@ -26,7 +39,8 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface & { compiled
       compiled.set(key, query);
       if (compiled.size > MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
     }
-    return query.query(undefined, rc.context, rc.request.variables ?? {});
+    const result = await query.query(undefined, rc.context, rc.request.variables ?? {});
+    return result.errors ? { ...result, errors: result.errors.map(withExtensions) } : result;
   };
   return {
     async load() {

@@ -11,6 +11,9 @@ import {
   isLeafType,
   isListType,
   Kind,
+  Lexer,
+  Source,
+  TokenKind,
   type DocumentNode,
   type GraphQLSchema,
   type ValidationContext,
@@ -49,6 +52,21 @@ export function limitError(code: string, what: string, limit: number, value: num
   return new GraphQLError(`${what}: the limit is ${limit}, this request has ${value}`, {
     extensions: { code, limit, value, http: { status: 400 } },
   });
+}
+
+/**
+ * The lexical tokens of a query as graphql-js counts them for its maxTokens parse option
+ * (comments do not count); up to the first lexical error, if there is one.
+ */
+export function countTokens(query: string): number {
+  const lexer = new Lexer(new Source(query));
+  let n = 0;
+  try {
+    while (lexer.advance().kind !== TokenKind.EOF) n++;
+  } catch {
+    /* a lexical error: the tokens before it */
+  }
+  return n;
 }
 
 const foundIn = (message: string): number => Number(/found (\d+)/.exec(message)?.[1] ?? NaN);

@@ -8,6 +8,7 @@ import {
   isLts,
   isMaintained,
   isReached,
+  isReleased,
   supportPhase,
   type DateOrBoolValue,
   type SupportFields,
@@ -164,6 +165,9 @@ export class CycleNode implements SupportFields {
   }
   get releaseDate() {
     return this.row.releaseDate;
+  }
+  get isReleased() {
+    return isReleased(this.row.releaseDate, this.asOf);
   }
   get outOfOrder() {
     return this.row.outOfOrder;

@@ -20,7 +20,14 @@ import type { CatalogSnapshot } from '../data/snapshot.ts';
 import { utcDate } from '../domain/status.ts';
 import { createContext, type Context } from '../graphql/context.ts';
 import { jitGateway } from '../graphql/executor.ts';
-import { costOf, defaultQueryLimits, limitError, limitRules, type QueryLimits } from '../graphql/limits.ts';
+import {
+  costOf,
+  countTokens,
+  defaultQueryLimits,
+  limitError,
+  limitRules,
+  type QueryLimits,
+} from '../graphql/limits.ts';
 import { resolvers } from '../graphql/resolvers/index.ts';
 import { typeDefs } from '../graphql/schema.ts';
 import type { Logger } from '../logger.ts';
@@ -216,6 +223,9 @@ function errorPlugin(deps: ServerDeps): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
+        async didResolveOperation({ operationName, contextValue }) {
+          contextValue.facts.operationName ??= operationName;
+        },
         async didEncounterErrors({ errors, contextValue }) {
           contextValue.facts.hadErrors = true;
           for (const e of errors) {
@@ -282,14 +292,18 @@ export function createServer(deps: ServerDeps) {
         const { http: _http, ...ext } = original.extensions;
         return { ...formatted, extensions: { ...formatted.extensions, ...ext } };
       }
+      // graphql-js words it "contains more that N tokens" (sic); the parse error carries the
+      // query as its source, whose tokens are counted in full for the value seen.
       if (
         formatted.extensions?.code === 'GRAPHQL_PARSE_FAILED' &&
-        /contains more than \d+ tokens/.test(formatted.message)
+        /contains more tha[nt] \d+ tokens/.test(formatted.message)
       ) {
         const limit = options.limits.maxTokens;
+        const query = (error as { source?: { body?: unknown } } | null)?.source?.body;
+        const value = typeof query === 'string' ? countTokens(query) : limit + 1;
         return {
-          message: `The query has too many tokens: the limit is ${limit}`,
-          extensions: { code: 'TOO_MANY_TOKENS', limit },
+          message: `The query has too many tokens: the limit is ${limit}, this request has ${value}`,
+          extensions: { code: 'TOO_MANY_TOKENS', limit, value },
         };
       }
       const db = classifyDbError(error);
@@ -416,7 +430,7 @@ export function createServer(deps: ServerDeps) {
     logger.info(
       {
         requestId,
-        operationName,
+        operationName: operationName ?? (Array.isArray(body) ? null : (ctx.facts.operationName ?? null)),
         status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         sqlStatements: statements,
@@ -428,6 +442,7 @@ export function createServer(deps: ServerDeps) {
   }
 
   async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+    const started = performance.now();
     const rawId = req.headers['x-request-id'];
     const requestId = typeof rawId === 'string' && /^[\w.:-]{1,100}$/.test(rawId) ? rawId : randomUUID();
     const url = new URL(req.url ?? '/', 'http://localhost');
@@ -473,6 +488,18 @@ export function createServer(deps: ServerDeps) {
       });
     } catch (err) {
       if (err instanceof HttpError) {
+        // Refused before Apollo saw it: logged here, so that the requestId the client got is found.
+        logger.info(
+          {
+            requestId,
+            operationName: null,
+            status: err.status,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+            sqlStatements: 0,
+            code: err.code,
+          },
+          'graphql',
+        );
         return sendJson(
           res,
           err.status,

@@ -66,8 +66,8 @@ query EolSoon($asOf: Date) {
     title: 'Supported on a date',
     query: `# What was maintained on a given date (the computed fields follow asOf).
 query SupportedOn($asOf: Date!) {
-  releaseCycles(filter: { isMaintained: true, products: ["ubuntu", "python"] }, asOf: $asOf) {
-    nodes { product { name } name label isEol eolFrom supportPhase }
+  releaseCycles(filter: { isReleased: true, isMaintained: true, products: ["ubuntu", "python"] }, asOf: $asOf) {
+    nodes { product { name } name label releaseDate eolFrom supportPhase }
   }
   amazonLinux2: releaseCycle(product: "amazon-linux", name: "Amazon Linux 2", asOf: $asOf) {
     name isMaintained eolFrom

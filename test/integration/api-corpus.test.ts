@@ -63,9 +63,10 @@ interface StatusCycle {
   isMaintained: boolean;
   supportPhase: string;
   daysUntilEol: number | null;
+  isReleased: boolean | null;
 }
 
-const STATUS_FIELDS = `name product { name } isLts isEoas isEol isEoes isDiscontinued isMaintained supportPhase daysUntilEol`;
+const STATUS_FIELDS = `name product { name } isLts isEoas isEol isEoes isDiscontinued isMaintained supportPhase daysUntilEol isReleased`;
 
 /** Every cycle through releaseCycles, page by page (asOf null: the server's today). */
 async function allCycles(server: TestServer, asOf: string | null): Promise<StatusCycle[]> {
@@ -138,7 +139,7 @@ describe.skipIf(noCorpus('the GraphQL API over the corpus'))('the API over the w
       const data = ok(
         await server.gql<R>(
           `{ products(first: 500, asOf: "${AS_OF}") { totalCount nodes { name releases {
-            name isLts isEoas isEol isEoes isDiscontinued isMaintained supportPhase daysUntilEol } } } }`,
+            name isLts isEoas isEol isEoes isDiscontinued isMaintained supportPhase daysUntilEol isReleased } } } }`,
         ),
       );
       expect(data.products.totalCount).toBe(464);
@@ -561,15 +562,36 @@ describe.skipIf(noCorpus('the GraphQL API over the corpus'))('the API over the w
       is_maintained: boolean;
       support_phase: string;
       days_until_eol: number | null;
+      is_released: boolean | null;
     }
-    const COLUMNS = `product, cycle, is_lts, is_eoas, is_eol, is_eoes, is_discontinued, is_maintained, support_phase, days_until_eol`;
+    const COLUMNS = `product, cycle, is_lts, is_eoas, is_eol, is_eoes, is_discontinued, is_maintained, support_phase, days_until_eol, is_released`;
     const fromView = (r: ViewRow) => [
       keyOf(r.product, r.cycle),
-      [r.is_lts, r.is_eoas, r.is_eol, r.is_eoes, r.is_discontinued, r.is_maintained, r.support_phase, r.days_until_eol],
+      [
+        r.is_lts,
+        r.is_eoas,
+        r.is_eol,
+        r.is_eoes,
+        r.is_discontinued,
+        r.is_maintained,
+        r.support_phase,
+        r.days_until_eol,
+        r.is_released,
+      ],
     ];
     const fromGraphql = (c: StatusCycle) => [
       keyOf(c.product.name, c.name),
-      [c.isLts, c.isEoas, c.isEol, c.isEoes, c.isDiscontinued, c.isMaintained, c.supportPhase, c.daysUntilEol],
+      [
+        c.isLts,
+        c.isEoas,
+        c.isEol,
+        c.isEoes,
+        c.isDiscontinued,
+        c.isMaintained,
+        c.supportPhase,
+        c.daysUntilEol,
+        c.isReleased,
+      ],
     ];
     const sorted = (xs: unknown[][]) => [...xs].sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1));
 

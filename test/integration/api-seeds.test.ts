@@ -176,6 +176,50 @@ describe('the API over seeds/', () => {
     });
   });
 
+  it('isReleased: on a past date, cycles released later are maintained (spec) but not released', async () => {
+    type C = {
+      name: string;
+      releaseDate: string;
+      isReleased: boolean;
+      isMaintained: boolean;
+      product: { name: string };
+    };
+    const all = expectNoErrors(
+      await server.gql<{ releaseCycles: { nodes: C[] } }>(
+        `{ releaseCycles(filter: { products: ["ubuntu", "python"] }, asOf: "2024-01-15", first: 500) {
+            nodes { name releaseDate isReleased isMaintained product { name } } } }`,
+      ),
+    ).releaseCycles.nodes;
+    for (const c of all) expect(c.isReleased).toBe(c.releaseDate <= '2024-01-15');
+    const later = all.filter((c) => c.releaseDate > '2024-01-15');
+    expect(later.length).toBeGreaterThan(0);
+    for (const c of later) expect(c.isMaintained).toBe(true);
+    const released = expectNoErrors(
+      await server.gql<{ releaseCycles: { nodes: C[] } }>(
+        `{ releaseCycles(filter: { products: ["ubuntu", "python"], isReleased: true, isMaintained: true }, asOf: "2024-01-15", first: 500) {
+            nodes { name releaseDate isReleased isMaintained product { name } } } }`,
+      ),
+    ).releaseCycles.nodes;
+    const key = (c: C) => `${c.product.name}/${c.name}`;
+    expect(released.map(key).sort()).toEqual(
+      all
+        .filter((c) => c.isReleased && c.isMaintained)
+        .map(key)
+        .sort(),
+    );
+    const unreleased = expectNoErrors(
+      await server.gql<{ product: { releases: C[] } }>(
+        `{ product(name: "python", asOf: "2024-01-15") { releases(filter: { isReleased: false }) { name releaseDate isReleased isMaintained product { name } } } }`,
+      ),
+    ).product.releases;
+    expect(unreleased.map((c) => c.name).sort()).toEqual(
+      later
+        .filter((c) => c.product.name === 'python')
+        .map((c) => c.name)
+        .sort(),
+    );
+  });
+
   describe('missing things are null, not errors', () => {
     it('an unknown product, an unknown cycle and a version without a cycle are null', async () => {
       const r = await server.gql(

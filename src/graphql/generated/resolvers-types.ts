@@ -216,6 +216,7 @@ export type ProductReleaseFilter = {
   isEol?: InputMaybe<Scalars['Boolean']['input']>;
   isLts?: InputMaybe<Scalars['Boolean']['input']>;
   isMaintained?: InputMaybe<Scalars['Boolean']['input']>;
+  isReleased?: InputMaybe<Scalars['Boolean']['input']>;
   supportPhase?: InputMaybe<Array<SupportPhase>>;
 };
 
@@ -342,6 +343,12 @@ export type ReleaseCycle = {
    * (extended support counts; a cycle that gives none of them is not maintained).
    */
   isMaintained: Scalars['Boolean']['output'];
+  /**
+   * The cycle has been released on asOf (asOf on or after releaseDate); null when the release date is
+   * unknown. endoflife.date's isMaintained does not look at it: asked about a past date, a cycle
+   * released later is isMaintained (its support ends later) but not isReleased.
+   */
+  isReleased: Maybe<Scalars['Boolean']['output']>;
   /** Display label: the release-label template rendered, with "(LTS)" or "(Upcoming LTS)" appended, HTML removed. */
   label: Scalars['String']['output'];
   /** The latest version of the cycle; null when the product does not show a latest column. */
@@ -387,6 +394,8 @@ export type ReleaseCycleFilter = {
   isEol?: InputMaybe<Scalars['Boolean']['input']>;
   isLts?: InputMaybe<Scalars['Boolean']['input']>;
   isMaintained?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Released on asOf (true) or not yet (false); cycles without a release date match neither. */
+  isReleased?: InputMaybe<Scalars['Boolean']['input']>;
   /** Only this product (id or alias). */
   product?: InputMaybe<Scalars['String']['input']>;
   /** Only these products (ids or aliases). */
@@ -707,6 +716,7 @@ export type ReleaseCycleResolvers<ContextType = Context, ParentType extends Reso
   isEol?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   isLts?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   isMaintained?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  isReleased?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   label?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   latest?: Resolver<Maybe<ResolversTypes['LatestVersion']>, ParentType, ContextType>;
   ltsFrom?: Resolver<Maybe<ResolversTypes['Date']>, ParentType, ContextType>;

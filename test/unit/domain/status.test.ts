@@ -12,6 +12,7 @@ import {
   isLts,
   isMaintained,
   isOpen,
+  isReleased,
   isPresent,
   isReached,
   isUpcomingLts,
@@ -350,6 +351,17 @@ describe('supportPhase', () => {
         .map(({ name, c }) => `${name}: ${supportPhase(c, TODAY)}, expected ${expected(c)}`);
       expect(violations).toEqual([]);
     });
+  });
+});
+
+describe('isReleased: released on asOf when asOf is on or after releaseDate', () => {
+  it.each<[string | null, string, boolean | null]>([
+    ['2024-04-25', '2024-04-24', false],
+    ['2024-04-25', '2024-04-25', true],
+    ['2024-04-25', '2024-04-26', true],
+    [null, '2024-04-25', null],
+  ])('releaseDate %s on %s → %s', (releaseDate, asOf, expected) => {
+    expect(isReleased(releaseDate, asOf)).toBe(expected);
   });
 });
 
