@@ -80,7 +80,8 @@ export class CatalogSnapshot {
    */
   current(): CatalogData | null {
     if (!this.feed.healthy) return null;
-    if (!this.data) this.schedule(0);
+    // Load now, unless a (debounced) reload is already waiting for a burst of changes to end.
+    if (!this.data && !this.timer) this.schedule(0);
     return this.data;
   }
 

@@ -3,7 +3,8 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { openPglite, openPostgres, type Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
-import { adminUrl, templateDatabase } from './env.ts';
+import { inject } from 'vitest';
+import { adminUrl } from './env.ts';
 
 export interface TestDatabase {
   db: Database;
@@ -32,7 +33,7 @@ export function urlFor(database: string): string {
 /** A new PostgreSQL database: migrated (from the template) unless { empty: true }. */
 export async function createTestDatabase(opts: { empty?: boolean; poolSize?: number } = {}): Promise<TestDatabase> {
   const name = `eolgraph_test_${randomBytes(5).toString('hex')}`;
-  await admin((c) => c.query(`CREATE DATABASE ${name}${opts.empty ? '' : ` TEMPLATE ${templateDatabase}`}`));
+  await admin((c) => c.query(`CREATE DATABASE ${name}${opts.empty ? '' : ` TEMPLATE ${inject('templateDatabase')}`}`));
   const url = urlFor(name);
   const db = openPostgres({ url, poolSize: opts.poolSize ?? 5 });
   return {

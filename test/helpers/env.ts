@@ -8,6 +8,9 @@ export const projectRoot = resolve(new URL('../..', import.meta.url).pathname);
 /** A PostgreSQL URL with rights to create databases; each test file creates its own. */
 export const adminUrl = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 
+/** Redis for the shared response cache tests; each test uses its own key prefix and deletes it. */
+export const redisUrl = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
 export const corpusDir = resolve(projectRoot, '../shared/corpus/endoflife-2026-08/products');
 export const hasCorpus = existsSync(corpusDir);
 export const sharedDir = resolve(projectRoot, '../shared');
@@ -23,4 +26,3 @@ export function noCorpus(what: string): boolean {
 }
 
 export const seedsDir = resolve(projectRoot, 'seeds');
-export const templateDatabase = 'eolgraph_test_template';

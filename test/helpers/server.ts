@@ -1,6 +1,9 @@
 // The real HTTP service (src/http/app.ts) on a random loopback port, over a test database, and a
-// small GraphQL client for it. The clock is injectable.
-import type { Database } from '../../src/db/database.ts';
+// small GraphQL client for it. The clock is injectable; so are the response cache, the in-memory
+// catalogue and the SQL the requests go through (the caller owns them and closes them).
+import type { ResponseCache } from '../../src/cache/response-cache.ts';
+import type { CatalogSnapshot } from '../../src/data/snapshot.ts';
+import type { Database, Sql } from '../../src/db/database.ts';
 import { totalStatements } from '../../src/db/statements.ts';
 import { createServer, defaultServerOptions, type ServerOptions, type Readiness } from '../../src/http/app.ts';
 import { createLogger } from '../../src/logger.ts';
@@ -18,8 +21,35 @@ export interface TestServer {
     query: string,
     variables?: Record<string, unknown>,
   ): Promise<GqlResult<T> & { statements: number }>;
+  /** POSTs a JSON body as given (e.g. with an operationName); returns the raw response text too. */
+  post(body: GraphQLBody, headers?: Record<string, string>): Promise<RawResult>;
   setNow(now: Date): void;
   close(): Promise<void>;
+}
+
+export interface GraphQLBody {
+  query: string;
+  variables?: Record<string, unknown> | null;
+  operationName?: string | null;
+}
+
+export interface RawResult {
+  status: number;
+  headers: Headers;
+  /** The response body exactly as sent. */
+  text: string;
+  /** X-Cache: HIT, MISS or BYPASS (null when the server has no cache). */
+  cache: string | null;
+}
+
+export interface TestServerOptions {
+  now?: Date;
+  options?: Partial<ServerOptions>;
+  readiness?: () => Promise<Readiness>;
+  cache?: ResponseCache | null;
+  snapshot?: CatalogSnapshot | null;
+  /** What the requests query through (default: db), e.g. a wrapper that delays a statement. */
+  sql?: Sql;
 }
 
 export interface GqlResult<T> {
@@ -29,17 +59,16 @@ export interface GqlResult<T> {
   errors?: { message: string; path?: (string | number)[]; extensions?: Record<string, unknown> }[];
 }
 
-export async function startTestServer(
-  db: Database,
-  opts: { now?: Date; options?: Partial<ServerOptions>; readiness?: () => Promise<Readiness> } = {},
-): Promise<TestServer> {
+export async function startTestServer(db: Database, opts: TestServerOptions = {}): Promise<TestServer> {
   let now = opts.now ?? new Date();
   const app = createServer({
-    sql: db,
+    sql: opts.sql ?? db,
     logger: createLogger('silent'),
     clock: () => now,
     readiness: opts.readiness ?? (async () => ({ ready: true })),
     options: { ...defaultServerOptions, ...opts.options },
+    cache: opts.cache ?? null,
+    snapshot: opts.snapshot ?? null,
   });
   await app.start();
   const port = await app.listen(0, '127.0.0.1');
@@ -67,6 +96,14 @@ export async function startTestServer(
       const before = totalStatements();
       const result = await gql<T>(query, variables);
       return { ...result, statements: totalStatements() - before };
+    },
+    async post(body: GraphQLBody, headers: Record<string, string> = {}) {
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+      return { status: res.status, headers: res.headers, text: await res.text(), cache: res.headers.get('x-cache') };
     },
     setNow(d: Date) {
       now = d;
