@@ -187,7 +187,9 @@ export function prepareDocument(
   if (!result.doc) return result;
   const c = new Collector(stored, parsed.lineOf);
   validateDocument(c, result.doc, parsed.data, today);
-  result.doc.warnings.push(...c.problems);
+  // A loop, not push(...list): one argument per warning overflows the stack past ~100,000 of them
+  // (a valid document under the limits can have that many: 50,000 releases without dates).
+  for (const problem of c.problems) result.doc.warnings.push(problem);
   return { doc: result.doc, name: result.name, problems: result.doc.warnings };
 }
 
@@ -301,7 +303,7 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
       else report.unchanged.push(p.name!);
       continue;
     }
-    report.warnings.push(...p.doc.warnings);
+    for (const warning of p.doc.warnings) report.warnings.push(warning); // (not push(...): see prepareDocument)
     if (current && current.contentHash === p.hash) {
       // Same content under another path: the product is as the document says (the path is updated).
       if (current.edited && !options.overwriteEdits) {

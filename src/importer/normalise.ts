@@ -267,7 +267,12 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
   // Identity: the API id comes from permalink, not from the file name.
   const label = text(c, 'title', d.title);
   if (label === null || label.trim() === '') c.error('title', 'is required: every product needs a title');
-  let permalink = text(c, 'permalink', d.permalink);
+  // The id decides which stored product a document replaces: a permalink that YAML typed as
+  // something else (permalink: 0, permalink: true) is an error, not a product named "0".
+  if (d.permalink !== undefined && d.permalink !== null && typeof d.permalink !== 'string') {
+    c.error('permalink', `must be a path such as "/nodejs", got ${show(d.permalink)}`);
+  }
+  let permalink = typeof d.permalink === 'string' ? d.permalink : null;
   const stem = input.file.replace(/^.*\//, '').replace(/\.[^.]*$/, '');
   if (permalink === null || permalink.trim() === '') {
     c.warn('permalink', `is missing; the product id falls back to the file name "${stem}"`);
@@ -302,6 +307,7 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
   if (category) tags.add(category);
 
   const aliases: string[] = [];
+  const aliasSet = new Set<string>(); // (aliases.includes() made 80,000 aliases quadratic)
   if (d.alternate_urls !== undefined && d.alternate_urls !== null) {
     if (!Array.isArray(d.alternate_urls)) {
       c.warn('alternate_urls', `expected a list, got ${show(d.alternate_urls)}; ignored`);
@@ -313,10 +319,11 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
         const alias = (s.startsWith('/') ? s.slice(1) : s).trim();
         if (alias === '' || /\s/.test(alias)) {
           c.warn(`alternate_urls[${i}]`, `${show(s)} cannot be an alias; ignored`);
-        } else if (alias === name || aliases.includes(alias)) {
+        } else if (alias === name || aliasSet.has(alias)) {
           c.warn(`alternate_urls[${i}]`, `${show(s)} repeats the product id or another alias; ignored`);
         } else {
           aliases.push(alias);
+          aliasSet.add(alias);
         }
       });
     }
@@ -343,6 +350,7 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
   };
 
   const identifiers: { type: string; value: string }[] = [];
+  const identifierSet = new Set<string>(); // [type, value] as JSON (a linear search made 40,000 quadratic)
   const [idKey, rawIds] = pick(c, d, 'identifiers', 'purls');
   if (rawIds !== undefined && rawIds !== null) {
     if (!Array.isArray(rawIds)) {
@@ -360,7 +368,8 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
           c.warn(p, `identifier "${type}" has no value; ignored`);
           return;
         }
-        if (identifiers.some((x) => x.type === type && x.value === value)) {
+        const key = JSON.stringify([type, value]);
+        if (identifierSet.has(key)) {
           c.warn(p, `duplicate identifier ${type} ${value}; ignored`);
           return;
         }
@@ -370,11 +379,13 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
         else if (type === 'cpe' && !/^cpe:(?:2\.3:[aho*-]:|\/[aho]:)/.test(value))
           c.warn(p, `${show(value)} is not a valid CPE (cpe:2.3:… or cpe:/…)`);
         identifiers.push({ type, value });
+        identifierSet.add(key);
       });
     }
   }
 
   const customFields: CustomFieldDoc[] = [];
+  const customFieldNames = new Set<string>(); // (customFields.some() made 30,000 quadratic)
   const [cfKey, rawCf] = pick(c, d, 'customFields', 'customColumns');
   if (rawCf !== undefined && rawCf !== null) {
     if (!Array.isArray(rawCf)) {
@@ -400,10 +411,11 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
           );
           return;
         }
-        if (customFields.some((f) => f.name === fieldName)) {
+        if (customFieldNames.has(fieldName)) {
           c.warn(p, `custom field "${fieldName}" is declared twice; the second is ignored`);
           return;
         }
+        customFieldNames.add(fieldName);
         customFields.push({
           name: fieldName,
           display: display as CustomFieldDoc['display'],

@@ -76,7 +76,8 @@ export function parseDocument(bytes: Buffer, limits: ParseLimits): ParsedDocumen
     file = matter(text, {
       excerpt: false,
       delimiters: DELIMITER,
-      engines: { yaml: (s: string) => parseYaml(s) as object },
+      // Without aliases the front matter holds no more text than the file; with them, no more either.
+      engines: { yaml: (s: string) => parseYaml(s, limits.maxBytes) as object },
     });
   } catch (err) {
     const e = err as Error & { mark?: { line: number }; reason?: string };
@@ -93,7 +94,7 @@ export function parseDocument(bytes: Buffer, limits: ParseLimits): ParsedDocumen
     throw new DocumentError('the front matter is not a mapping of fields (key: value lines)', 2);
   }
   try {
-    assertYamlSize(data, limits.maxYamlNodes);
+    assertYamlSize(data, limits.maxYamlNodes, undefined, limits.maxBytes);
   } catch (err) {
     if (err instanceof YamlTooLargeError) throw new DocumentError(err.message);
     throw err;
@@ -131,6 +132,7 @@ function lineAtOffset(bytes: Buffer, offset: number): number {
 class LineLocator {
   private readonly topLevel = new Map<string, number>();
   private readonly releaseStarts: number[] = [];
+  private readonly releaseFields = new Map<number, Map<string, number>>();
 
   constructor(
     private readonly lines: string[],
@@ -163,13 +165,28 @@ class LineLocator {
       const start = this.releaseStarts[index];
       if (start === undefined) return this.at(this.topLevel.get('releases'));
       if (!m[2]) return this.at(start);
-      const end = this.releaseStarts[index + 1] ?? this.lines.length;
-      const field = new RegExp(`^\\s*(?:-\\s+)?${m[2]}\\s*:`);
-      for (let i = start; i < end; i++) if (field.test(this.lines[i]!)) return this.at(i);
-      return this.at(start);
+      return this.at(this.fieldsOf(index, start).get(m[2]) ?? start);
     }
     const key = /^([\w-]+)/.exec(path)?.[1];
     return key ? this.at(this.topLevel.get(key)) : undefined;
+  }
+
+  /**
+   * The first line of each key inside release `index`, indexed once: scanning the release for
+   * every path asked made a release with 70,000 custom keys (one warning each) quadratic.
+   */
+  private fieldsOf(index: number, start: number): Map<string, number> {
+    let fields = this.releaseFields.get(index);
+    if (!fields) {
+      fields = new Map();
+      const end = this.releaseStarts[index + 1] ?? this.lines.length;
+      for (let i = start; i < end; i++) {
+        const key = /^\s*(?:-\s+)?([\w-]+)\s*:/.exec(this.lines[i]!)?.[1];
+        if (key !== undefined && !fields.has(key)) fields.set(key, i);
+      }
+      this.releaseFields.set(index, fields);
+    }
+    return fields;
   }
 
   private at(index: number | undefined): number | undefined {

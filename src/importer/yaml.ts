@@ -118,9 +118,30 @@ const schema = new yaml.Schema({
   explicit: [],
 } as unknown as yaml.SchemaDefinition);
 
-/** Parses YAML text with the typing above. Throws js-yaml's YAMLException on syntax errors. */
-export function parseYaml(text: string): unknown {
-  return yaml.load(text, { schema, json: true });
+/**
+ * Parses YAML text with the typing above. Throws js-yaml's YAMLException on syntax errors, and
+ * YamlTooLargeError once the scalars it builds (keys included, an alias's value counted at each
+ * use) exceed maxChars characters: js-yaml itself joins a list used as a mapping key into one
+ * string, so "? [*s, *s, …]" over one long anchored string would build hundreds of MB before
+ * assertYamlSize could see it.
+ */
+export function parseYaml(text: string, maxChars = Infinity): unknown {
+  let chars = 0;
+  // js-yaml composes a block-list item or a key candidate inside an outer node that then closes
+  // with the same scalar: a node counts only when no node inside it closed (the innermost).
+  const inner: boolean[] = [];
+  const listener = (event: yaml.EventType, state: yaml.State) => {
+    if (event === 'open') {
+      inner.push(false);
+      return;
+    }
+    const hadInner = inner.pop();
+    if (inner.length > 0) inner[inner.length - 1] = true;
+    if (hadInner) return;
+    chars += textLength(state.result);
+    if (chars > maxChars) throw tooMuchText(maxChars);
+  };
+  return yaml.load(text, { schema, json: true, ...(Number.isFinite(maxChars) ? { listener } : {}) });
 }
 
 /**
@@ -160,13 +181,33 @@ export class YamlTooLargeError extends Error {
   }
 }
 
+/** Characters a scalar contributes to the front matter's text (numbers keep their source). */
+function textLength(v: unknown): number {
+  if (typeof v === 'string') return v.length;
+  if (v instanceof YamlNumber || v instanceof YamlTimestamp) return v.source.length;
+  return 0;
+}
+
+const tooMuchText = (maxChars: number) =>
+  new YamlTooLargeError(
+    `the front matter expands to more than ${maxChars} characters of text (aliases counted each time they are used); ` +
+      'the limit is IMPORT_MAX_DOCUMENT_BYTES',
+  );
+
 /**
  * Counts the values in a parsed document as a JSON serialisation would see them (an alias is
  * counted every time it is used) and throws once the budget is exceeded, so a small file whose
  * aliases expand to billions of values ("billion laughs") is refused before anything walks it.
+ * The characters of its keys and scalars are counted the same way against maxChars: 20,000
+ * aliases of one 900 KB string are only 20,000 values, but 18 GB once serialised.
  */
-export function assertYamlSize(value: unknown, maxNodes: number, maxDepth = 64): void {
+export function assertYamlSize(value: unknown, maxNodes: number, maxDepth = 64, maxChars = Infinity): void {
   let seen = 0;
+  let chars = 0;
+  const text = (n: number) => {
+    chars += n;
+    if (chars > maxChars) throw tooMuchText(maxChars);
+  };
   const visit = (v: unknown, depth: number): void => {
     seen += 1;
     if (seen > maxNodes) {
@@ -179,7 +220,12 @@ export function assertYamlSize(value: unknown, maxNodes: number, maxDepth = 64):
     if (Array.isArray(v)) {
       for (const item of v) visit(item, depth + 1);
     } else if (v !== null && typeof v === 'object' && v.constructor === Object) {
-      for (const k in v) visit((v as Record<string, unknown>)[k], depth + 1);
+      for (const k in v) {
+        text(k.length);
+        visit((v as Record<string, unknown>)[k], depth + 1);
+      }
+    } else {
+      text(textLength(v));
     }
   };
   visit(value, 0);

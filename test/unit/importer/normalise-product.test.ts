@@ -55,6 +55,24 @@ describe('normaliseDocument: identity', () => {
   });
 
   it.each([
+    ['0', '0'],
+    ['true', 'true'],
+    ['[/a]', 'a list'],
+  ])('rejects permalink: %s, which YAML does not type as a path', (permalink, shown) => {
+    const text = product('title: Foo', `permalink: ${permalink}`, 'category: os');
+    const r = normalise(text);
+    expect(r.doc).toBeNull();
+    expect(problems(r.problems).filter((p) => p.severity === 'error')).toEqual([
+      {
+        severity: 'error',
+        path: 'permalink',
+        line: lineWith(text, 'permalink:'),
+        message: `must be a path such as "/nodejs", got ${shown}`,
+      },
+    ]);
+  });
+
+  it.each([
     ['missing', [] as string[], []],
     ['empty', ['title: ""'], []],
     ['blank', ['title: "   "'], []],
