@@ -42,6 +42,22 @@ const PLACEHOLDERS: [string, keyof TemplateVars][] = [
 const memo = new Map<string, string | null>();
 const MEMO_LIMIT = 100_000;
 
+/**
+ * Renders Liquid with an empty context. endoflife.date's Ruby Liquid parses in lax mode, where a
+ * quote right after an empty string literal is ignored (`replace: '.','''` in visual-cobol.md
+ * replaces dots with nothing); liquidjs is strict and refuses it, so such a template is retried
+ * with the stray quote removed.
+ */
+function renderLiquid(text: string): string {
+  try {
+    return String(liquid.parseAndRenderSync(text, {}));
+  } catch (err) {
+    const lax = text.replace(/(['"])\1\1/g, '$1$1');
+    if (lax === text) throw err;
+    return String(liquid.parseAndRenderSync(lax, {}));
+  }
+}
+
 /** Substitutes the placeholders and renders the result as Liquid; null if the template fails. */
 export function renderTemplate(template: string, vars: TemplateVars): string | null {
   const key = `${template}\u0000${vars.releaseCycle}\u0000${vars.codename ?? ''}\u0000${vars.releaseDate ?? ''}\u0000${vars.latest ?? ''}\u0000${vars.latestReleaseDate ?? ''}\u0000${vars.cycleShortHand ?? ''}\u0000${vars.latestShortHand ?? ''}`;
@@ -53,7 +69,7 @@ export function renderTemplate(template: string, vars: TemplateVars): string | n
   }
   let out: string | null;
   try {
-    out = text.includes('{') ? String(liquid.parseAndRenderSync(text, {})) : text;
+    out = text.includes('{') ? renderLiquid(text) : text;
   } catch (err) {
     // A time limit depends on how busy the machine is: not remembered, the next call retries.
     // Other failures (syntax, the memory limit) are properties of the template: remembered.

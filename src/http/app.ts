@@ -504,7 +504,7 @@ export function createServer(deps: ServerDeps) {
           res,
           err.status,
           { errors: [{ message: err.message, extensions: { code: err.code, ...err.extensions, requestId } }] },
-          { connection: err.status === 413 ? 'close' : 'keep-alive', 'cache-control': 'no-store' },
+          { ...(err.status === 413 ? { connection: 'close' } : {}), 'cache-control': 'no-store' },
         );
       }
       logger.error({ requestId, err }, 'request failed');
@@ -518,7 +518,15 @@ export function createServer(deps: ServerDeps) {
     }
   }
 
+  // Once stopping, every response closes its connection ("Connection: close"): server.close()
+  // only closes idle connections, and keep-alive clients would otherwise go on sending requests
+  // on theirs, holding the shutdown until its deadline cut them mid-request.
+  let closing = false;
+  const unanswered = new Set<http.ServerResponse>();
   const server = http.createServer((req, res) => {
+    if (closing) res.shouldKeepAlive = false;
+    unanswered.add(res);
+    res.once('close', () => unanswered.delete(res));
     void handle(req, res);
   });
   server.keepAliveTimeout = 5_000;
@@ -538,6 +546,8 @@ export function createServer(deps: ServerDeps) {
       });
     },
     async stop() {
+      closing = true;
+      for (const res of unanswered) if (!res.headersSent) res.shouldKeepAlive = false;
       await new Promise<void>((resolve) => server.close(() => resolve()));
       await apollo.stop();
     },

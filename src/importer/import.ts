@@ -419,9 +419,17 @@ export async function suspectRows(db: Database): Promise<ImportReport['suspect']
 }
 
 export function describeDbError(err: unknown): string {
-  const e = err as { message?: string; cause?: { message?: string; kind?: string; originalMessage?: string } };
-  const inner = e.cause?.originalMessage ?? e.cause?.message;
-  const msg = inner ?? e.message ?? String(err);
+  const e = err as {
+    message?: string;
+    cause?: { message?: string; kind?: string; originalMessage?: string; host?: string; port?: number };
+  };
+  const c = e.cause;
+  // The driver adapter names connection failures by kind only ("DatabaseNotReachable"): say where.
+  if (c?.kind && !c.originalMessage && !c.message) {
+    const where = c.host ? ` (${c.host}${c.port ? `:${c.port}` : ''})` : '';
+    return `${c.kind.replace(/([a-z])([A-Z])/g, '$1 $2').toLowerCase()}${where}`;
+  }
+  const msg = c?.originalMessage ?? c?.message ?? e.message ?? String(err);
   return msg.split('\n').filter(Boolean).slice(-1)[0] ?? msg;
 }
 

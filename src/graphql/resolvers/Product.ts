@@ -2,7 +2,12 @@ import { filterReleases, releasesOf } from '../catalog.ts';
 import type { ProductResolvers } from '../generated/resolvers-types.ts';
 
 export const Product: ProductResolvers = {
-  tags: (p, _, ctx) => ctx.loaders.tagsByProductId.load(p.id),
+  // The category is always one of the tags (the importer stores it so); a product made by hand
+  // in Prisma Studio may lack that row.
+  tags: async (p, _, ctx) => {
+    const tags = await ctx.loaders.tagsByProductId.load(p.id);
+    return p.category && !tags.includes(p.category) ? [...tags, p.category].sort() : tags;
+  },
   aliases: (p, _, ctx) => ctx.loaders.aliasesByProductId.load(p.id),
   identifiers: (p, _, ctx) => ctx.loaders.identifiersByProductId.load(p.id),
   customFields: (p, _, ctx) => ctx.loaders.customFieldsByProductId.load(p.id),

@@ -187,6 +187,13 @@ describe('renderTemplate: Liquid filters of real documents', () => {
     expect(renderTemplate('[{{ nothing }}]', vars('8.0'))).toBe('[]');
   });
 
+  it("reads a quote right after an empty string as Ruby Liquid's lax parser does (visual-cobol.md)", () => {
+    const template =
+      "https://www.microfocus.com/documentation/visual-cobol/vc{{'__RELEASE_CYCLE__' | replace: '.','''}}/";
+    expect(renderTemplate(template, vars('10.0'))).toBe('https://www.microfocus.com/documentation/visual-cobol/vc100/');
+    expect(renderTemplate('{{ "a.b" | replace: ".",""" }}', vars('1'))).toBe('ab');
+  });
+
   it.each([
     ['an unclosed tag', '{% if x'],
     ['an unclosed output', 'https://x/{{ "__LATEST__" '],
