@@ -1,6 +1,7 @@
 // npm run db:migrate [-- --status]: applies pending migrations (or only reports, with --status).
 // Exit codes: 0 up to date, 1 a migration problem (tampered, failed, unknown), 2 cannot connect.
-import { ConfigError, loadConfig } from '../config.ts';
+import { runCli } from '../cli.ts';
+import { loadConfig } from '../config.ts';
 import type { Database } from './database.ts';
 import { migrate, MigrationError, migrationStatus } from './migrate.ts';
 import { openDatabase } from './open.ts';
@@ -41,9 +42,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exitCode = 2;
-}
+await runCli(main);

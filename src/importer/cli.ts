@@ -2,7 +2,8 @@
 // Exit codes: 0 everything imported; 1 some document was rejected or left alone as a conflict;
 // 2 usage, configuration or database error.
 import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '../config.ts';
+import { runCli } from '../cli.ts';
+import { loadConfig } from '../config.ts';
 import type { Database } from '../db/database.ts';
 import { migrate, MigrationError } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
@@ -115,9 +116,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-try {
-  process.exitCode = await main(process.argv.slice(2));
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : err);
-  process.exitCode = 2;
-}
+await runCli(main);

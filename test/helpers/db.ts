@@ -4,7 +4,8 @@ import pg from 'pg';
 import { openPglite, openPostgres, type Database } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { inject } from 'vitest';
-import { adminUrl } from './env.ts';
+import { importDocuments } from '../../src/importer/import.ts';
+import { adminUrl, projectRoot } from './env.ts';
 
 export interface TestDatabase {
   db: Database;
@@ -59,4 +60,18 @@ export async function createTestPglite(): Promise<Database> {
     return dump;
   })();
   return openPglite({ loadDataDir: await migratedDump });
+}
+
+/** The importer's default limits (IMPORT_MAX_DOCUMENT_BYTES, IMPORT_MAX_YAML_NODES). */
+export const IMPORT_LIMITS = { maxBytes: 1_048_576, maxYamlNodes: 200_000 };
+
+/** A fresh migrated PostgreSQL database holding the documents of dir (none may be rejected). */
+export async function createImportedDatabase(dir: string): Promise<TestDatabase> {
+  const t = await createTestDatabase();
+  const report = await importDocuments(t.db, { paths: [dir], root: projectRoot, limits: IMPORT_LIMITS });
+  if (report.rejected.length > 0) {
+    await t.drop();
+    throw new Error(`importing ${dir} rejected ${JSON.stringify(report.rejected.map((r) => r.file))}`);
+  }
+  return t;
 }

@@ -3,9 +3,8 @@
 // clock decides what "today" is (its UTC calendar date). Amazon Linux 2 (eol 2023-06-30, seeds/)
 // is the witness: maintained on its EOL day, EOL from the next day on.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDocuments } from '../../src/importer/import.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { projectRoot, seedsDir } from '../helpers/env.ts';
+import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { seedsDir } from '../helpers/env.ts';
 import { startTestServer, type GqlResult, type TestServer } from '../helpers/server.ts';
 
 interface Cycle {
@@ -32,13 +31,7 @@ describe('asOf propagation', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    const report = await importDocuments(t.db, {
-      paths: [seedsDir],
-      root: projectRoot,
-      limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-    });
-    expect(report.rejected).toEqual([]);
+    t = await createImportedDatabase(seedsDir);
     // A clock far from every date asked for below, so a field that ignored asOf would show.
     server = await startTestServer(t.db, { now: new Date('2030-01-01T12:00:00Z') });
   });

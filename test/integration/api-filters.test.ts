@@ -4,9 +4,8 @@
 // fields run in SQL (the eolgraph_* functions); the reference values come from the TypeScript
 // rules, so the two implementations are compared too.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDocuments } from '../../src/importer/import.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { corpusDir, noCorpus, projectRoot } from '../helpers/env.ts';
+import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { corpusDir, noCorpus } from '../helpers/env.ts';
 import { startTestServer, type GqlResult, type TestServer } from '../helpers/server.ts';
 
 const AS_OF = '2026-08-22';
@@ -103,13 +102,7 @@ describe.skipIf(noCorpus('the filters over the corpus'))('filters', () => {
       .sort(cmp);
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    const report = await importDocuments(t.db, {
-      paths: [corpusDir],
-      root: projectRoot,
-      limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-    });
-    expect(report.rejected).toEqual([]);
+    t = await createImportedDatabase(corpusDir);
     server = await startTestServer(t.db, { now: new Date(`${AS_OF}T12:00:00Z`) });
     products = await reference(AS_OF);
     products.sort((a, b) => cmp(a.name, b.name));

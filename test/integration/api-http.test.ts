@@ -2,9 +2,8 @@
 // offline explorer, GraphQL over GET, Cache-Control derived from the injected clock, request ids
 // and the body-size limit.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDocuments } from '../../src/importer/import.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { projectRoot, seedsDir } from '../helpers/env.ts';
+import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { seedsDir } from '../helpers/env.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const BODY_LIMIT = 100_000; // the documented default of ServerOptions.maxBodyBytes
@@ -29,13 +28,7 @@ describe('the HTTP service', () => {
   let notReady: TestServer;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    const report = await importDocuments(t.db, {
-      paths: [seedsDir],
-      root: projectRoot,
-      limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-    });
-    expect(report.rejected).toEqual([]);
+    t = await createImportedDatabase(seedsDir);
     server = await startTestServer(t.db, { now: new Date('2026-08-22T12:00:00Z') });
     notReady = await startTestServer(t.db, {
       readiness: async () => ({ ready: false, reason: 'migration 20261127010000_support_status is not applied' }),

@@ -3,9 +3,8 @@
 // qualifiers added), and the SQL-statement bound of the nested queries (DataLoader batching: the
 // number of statements does not grow with the number of products).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDocuments } from '../../src/importer/import.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { corpusDir, noCorpus, projectRoot } from '../helpers/env.ts';
+import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { corpusDir, noCorpus } from '../helpers/env.ts';
 import { startTestServer, type GqlResult, type TestServer } from '../helpers/server.ts';
 
 const AS_OF = '2026-08-22';
@@ -98,13 +97,7 @@ describe.skipIf(noCorpus('lookups over the corpus'))('lookups and batching over 
   let products: Product[];
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    const report = await importDocuments(t.db, {
-      paths: [corpusDir],
-      root: projectRoot,
-      limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-    });
-    expect(report.rejected).toEqual([]);
+    t = await createImportedDatabase(corpusDir);
     server = await startTestServer(t.db, { now: new Date(`${AS_OF}T12:00:00Z`) });
     products = ok(
       await server.gql<{ products: { nodes: Product[] } }>(

@@ -6,9 +6,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDocuments } from '../../src/importer/import.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { corpusDir, noCorpus, projectRoot } from '../helpers/env.ts';
+import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { corpusDir, noCorpus } from '../helpers/env.ts';
 import { startTestServer, type GqlResult, type TestServer } from '../helpers/server.ts';
 
 const AS_OF = '2026-08-22';
@@ -112,13 +111,7 @@ describe.skipIf(noCorpus('pagination over the corpus'))('pagination', () => {
   }
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    const report = await importDocuments(t.db, {
-      paths: [corpusDir],
-      root: projectRoot,
-      limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-    });
-    expect(report.rejected).toEqual([]);
+    t = await createImportedDatabase(corpusDir);
     server = await startTestServer(t.db, { now: new Date(`${AS_OF}T12:00:00Z`) });
     const data = ok(
       await server.gql<{
@@ -339,13 +332,7 @@ describe('pagination over cycles without dates (fixture documents)', () => {
       ];
       writeFileSync(join(dir, `${p}-undated.md`), doc.join('\n'));
     }
-    t = await createTestDatabase();
-    const report = await importDocuments(t.db, {
-      paths: [dir],
-      root: projectRoot,
-      limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-    });
-    expect(report.rejected).toEqual([]);
+    t = await createImportedDatabase(dir);
     server = await startTestServer(t.db);
     const data = ok(
       await server.gql<{ products: { nodes: { name: string; releases: Omit<CycleNode, 'product'>[] }[] } }>(

@@ -2,9 +2,8 @@
 // their EOL days (docs/eol-format.md §0 rule 1: a date D is reached the day after D), and the
 // answers for things that do not exist or arguments that make no sense (nulls, BAD_USER_INPUT).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { importDocuments } from '../../src/importer/import.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { projectRoot, seedsDir } from '../helpers/env.ts';
+import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { seedsDir } from '../helpers/env.ts';
 import { startTestServer, type GqlResult, type TestServer } from '../helpers/server.ts';
 
 /** Whole days from a to b, computed from the calendar (independent of the service's helpers). */
@@ -56,13 +55,7 @@ describe('the API over seeds/', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    const report = await importDocuments(t.db, {
-      paths: [seedsDir],
-      root: projectRoot,
-      limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-    });
-    expect(report.rejected).toEqual([]);
+    t = await createImportedDatabase(seedsDir);
     server = await startTestServer(t.db, { now: new Date('2026-08-22T12:00:00Z') });
   });
   afterAll(async () => {

@@ -5,10 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore, ResponseCache } from '../../src/cache/response-cache.ts';
 import { CatalogSnapshot } from '../../src/data/snapshot.ts';
 import { postgresChangeFeed, type ChangeFeed } from '../../src/db/changes.ts';
-import { importDocuments } from '../../src/importer/import.ts';
 import { waitFor } from '../helpers/cache.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { projectRoot, seedsDir } from '../helpers/env.ts';
+import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { seedsDir } from '../helpers/env.ts';
 import { startTestServer, type RawResult, type TestServer } from '../helpers/server.ts';
 
 // Node.js 25 (seeds/nodejs.md): eol 2026-06-01, so it is end-of-life from 2026-06-02 on.
@@ -33,13 +32,7 @@ describe('the response cache at UTC midnight', () => {
   let server: TestServer;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    const report = await importDocuments(t.db, {
-      paths: [seedsDir],
-      root: projectRoot,
-      limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-    });
-    expect(report.rejected).toEqual([]);
+    t = await createImportedDatabase(seedsDir);
     feed = postgresChangeFeed({ url: t.url });
     cache = new ResponseCache({ store: new MemoryStore(8_000_000), feed });
     snapshot = new CatalogSnapshot(t.db, feed);

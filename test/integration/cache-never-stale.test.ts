@@ -8,10 +8,9 @@ import { MemoryStore, ResponseCache } from '../../src/cache/response-cache.ts';
 import { CatalogSnapshot } from '../../src/data/snapshot.ts';
 import { postgresChangeFeed, type ChangeFeed } from '../../src/db/changes.ts';
 import { totalStatements } from '../../src/db/statements.ts';
-import { importDocuments } from '../../src/importer/import.ts';
 import { adminConnection, HoldingSql, nextReport, terminateListener, waitFor } from '../helpers/cache.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { projectRoot, seedsDir } from '../helpers/env.ts';
+import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { seedsDir } from '../helpers/env.ts';
 import { startTestServer, type GraphQLBody, type TestServer } from '../helpers/server.ts';
 
 const GO_RELEASES = `{ product(name: "go") { releases { name latest { name } } } }`;
@@ -40,13 +39,7 @@ describe('the response cache is never stale', () => {
   let admin: pg.Client;
 
   beforeAll(async () => {
-    t = await createTestDatabase();
-    const report = await importDocuments(t.db, {
-      paths: [seedsDir],
-      root: projectRoot,
-      limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-    });
-    expect(report.rejected).toEqual([]);
+    t = await createImportedDatabase(seedsDir);
     feed = postgresChangeFeed({ url: t.url });
     cache = new ResponseCache({ store: new MemoryStore(8_000_000), feed });
     snapshot = new CatalogSnapshot(t.db, feed);

@@ -11,10 +11,9 @@ import { RedisStore } from '../../src/cache/redis-store.ts';
 import { ResponseCache } from '../../src/cache/response-cache.ts';
 import { postgresChangeFeed, type ChangeFeed } from '../../src/db/changes.ts';
 import { totalStatements } from '../../src/db/statements.ts';
-import { importDocuments } from '../../src/importer/import.ts';
 import { adminConnection, nextReport, waitFor } from '../helpers/cache.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
-import { projectRoot, redisUrl, seedsDir } from '../helpers/env.ts';
+import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
+import { redisUrl, seedsDir } from '../helpers/env.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const NOW = new Date('2026-08-22T12:00:00Z');
@@ -83,13 +82,7 @@ describe('the response cache in Redis, shared by two instances', () => {
     } catch (err) {
       throw new Error(`These tests need Redis at ${redisUrl} (set TEST_REDIS_URL to change it): ${String(err)}`);
     }
-    t = await createTestDatabase();
-    const report = await importDocuments(t.db, {
-      paths: [seedsDir],
-      root: projectRoot,
-      limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-    });
-    expect(report.rejected).toEqual([]);
+    t = await createImportedDatabase(seedsDir);
     admin = await adminConnection(t.url);
     a = await startInstance();
     b = await startInstance();

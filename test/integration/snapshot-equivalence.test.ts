@@ -8,9 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogSnapshot } from '../../src/data/snapshot.ts';
 import { postgresChangeFeed, type ChangeFeed } from '../../src/db/changes.ts';
 import { totalStatements } from '../../src/db/statements.ts';
-import { importDocuments } from '../../src/importer/import.ts';
 import { waitFor } from '../helpers/cache.ts';
-import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
+import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
 import { corpusDir, noCorpus, projectRoot } from '../helpers/env.ts';
 import { startTestServer, type GraphQLBody, type RawResult, type TestServer } from '../helpers/server.ts';
 
@@ -82,14 +81,9 @@ describe.skipIf(noCorpus('the in-memory catalogue against SQL over the corpus'))
     let loads: number;
 
     beforeAll(async () => {
-      t = await createTestDatabase();
-      const report = await importDocuments(t.db, {
-        paths: [corpusDir],
-        root: projectRoot,
-        limits: { maxBytes: 1_048_576, maxYamlNodes: 200_000 },
-      });
-      expect(report.rejected).toEqual([]);
-      products = report.created.length;
+      t = await createImportedDatabase(corpusDir);
+      products = (await t.db.query<{ n: number }>('SELECT count(*)::int AS n FROM product'))[0]!.n;
+      expect(products).toBe(464);
       feed = postgresChangeFeed({ url: t.url });
       snapshot = new CatalogSnapshot(t.db, feed);
       const now = new Date('2026-08-22T08:52:34Z');

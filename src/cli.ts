@@ -1,0 +1,12 @@
+// The shared ending of the command-line entry points: run main, turn a configuration problem into
+// its message and exit code 2 (the code for usage, configuration and database errors).
+import { ConfigError } from './config.ts';
+
+export async function runCli(main: (argv: string[]) => Promise<number>): Promise<void> {
+  try {
+    process.exitCode = await main(process.argv.slice(2));
+  } catch (err) {
+    console.error(err instanceof ConfigError ? err.message : err);
+    process.exitCode = 2;
+  }
+}
