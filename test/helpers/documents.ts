@@ -97,8 +97,10 @@ export interface CliResult {
 }
 
 /**
- * Runs `npx tsx src/importer/cli.ts ARGS…` against the database at databaseUrl. The importer's
- * own variables are cleared unless given in env, so the caller's environment cannot leak in.
+ * Runs the import command (`node --import tsx src/importer/cli.ts ARGS…`, what `npm run import`
+ * runs) against the database at databaseUrl. The importer's own variables are cleared unless given
+ * in env, so the caller's environment cannot leak in. Not through npx: inside `npx -p node@24 -c`
+ * (CI's second Node) a nested npx inherits npm's exec settings and refuses to run.
  */
 export function runImportCli(
   databaseUrl: string,
@@ -112,8 +114,8 @@ export function runImportCli(
   Object.assign(childEnv, { DATABASE_URL: databaseUrl, NODE_ENV: 'test', LOG_LEVEL: 'silent' }, env);
   return new Promise((resolve) => {
     execFile(
-      'npx',
-      ['tsx', 'src/importer/cli.ts', ...args],
+      process.execPath,
+      ['--import', 'tsx', 'src/importer/cli.ts', ...args],
       { cwd: projectRoot, env: childEnv, timeout: 60_000, maxBuffer: 16 * 1024 * 1024 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
