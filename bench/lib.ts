@@ -50,11 +50,25 @@ export function rssMb(pid: number): number {
   }
 }
 
-/** Samples a process's RSS every interval; stop() returns the samples (MB, with time in s). */
+/** One RSS sample: t in s since sampling began, at = performance.now() when taken, mb (NaN if unreadable). */
+export interface RssSample {
+  t: number;
+  at: number;
+  mb: number;
+}
+
+/**
+ * Samples a process's RSS every interval; stop() returns the samples. The samples are taken by a
+ * timer in this process, so there are none while its event loop is blocked (spawnSync, execFileSync):
+ * keep the event loop free while the process under measurement is loaded.
+ */
 export function sampleRss(pid: number, intervalMs = 500) {
-  const samples: { t: number; mb: number }[] = [];
+  const samples: RssSample[] = [];
   const t0 = performance.now();
-  const timer = setInterval(() => samples.push({ t: (performance.now() - t0) / 1000, mb: rssMb(pid) }), intervalMs);
+  const timer = setInterval(() => {
+    const at = performance.now();
+    samples.push({ t: (at - t0) / 1000, at, mb: rssMb(pid) });
+  }, intervalMs);
   return {
     samples,
     stop() {
