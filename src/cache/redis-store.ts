@@ -2,6 +2,7 @@
 // that day's responses and expires at the next midnight; dropping everything after a data change
 // is deleting the current day's hash, which every instance does when its own change notification
 // arrives (so an answer written by a slower instance just before that is removed too).
+import { createHash } from 'node:crypto';
 import { createClient, RESP_TYPES, type RedisClientType } from 'redis';
 import type { CachedResponse, CacheStore } from './response-cache.ts';
 
@@ -29,6 +30,11 @@ export class RedisStore implements CacheStore {
     return `${this.prefix}:${key.slice(0, 10)}`;
   }
 
+  /** The field of a request in its day's hash: a digest of the request text (keys carry it whole). */
+  private fieldOf(key: string): string {
+    return createHash('sha256').update(key.slice(11)).digest('base64url');
+  }
+
   async get(key: string): Promise<CachedResponse | null> {
     // The day of the keys asked for, not only of those written: clear() must drop the hash this
     // instance reads even when another instance wrote it (and that day comes from the service's
@@ -36,7 +42,7 @@ export class RedisStore implements CacheStore {
     this.day = key.slice(0, 10);
     const raw = await this.client
       .withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })
-      .hGet(this.hashOf(key), key.slice(11));
+      .hGet(this.hashOf(key), this.fieldOf(key));
     if (raw === null || raw === undefined) return null;
     const buf = raw as unknown as Buffer;
     return { usedToday: buf[0] === 0x31, body: buf.subarray(1) }; // "1" or "0", then the body
@@ -48,7 +54,7 @@ export class RedisStore implements CacheStore {
     this.day = key.slice(0, 10);
     await this.client
       .multi()
-      .hSet(hash, key.slice(11), Buffer.concat([Buffer.from(value.usedToday ? '1' : '0'), value.body]))
+      .hSet(hash, this.fieldOf(key), Buffer.concat([Buffer.from(value.usedToday ? '1' : '0'), value.body]))
       .expire(hash, Math.max(1, ttlSeconds), 'NX')
       .exec();
   }

@@ -93,14 +93,14 @@ export async function searchProducts(sql: Sql, q: ProductSearch): Promise<{ rows
     );
   }
   const filter = where.length ? `WHERE ${where.join(' AND ')}` : '';
-  const after = q.after !== null ? `AND f.name > ${p.add(q.after)}` : '';
+  const after = q.after !== null ? `AND f.name COLLATE "C" > ${p.add(q.after)}` : '';
   const limit = p.add(q.first, 'int');
   const rows = await sql.query<ProductRow & { total: number | null }>(
     `WITH f AS (SELECT p.id, p.name FROM product p ${filter})
      SELECT c.total, page.* FROM (${q.withCount ? 'SELECT count(*)::int AS total FROM f' : 'SELECT NULL::int AS total'}) c
      LEFT JOIN LATERAL (
        SELECT ${PRODUCT_COLUMNS} FROM f JOIN product p ON p.id = f.id
-        WHERE true ${after} ORDER BY f.name LIMIT ${limit}
+        WHERE true ${after} ORDER BY f.name COLLATE "C" LIMIT ${limit}
      ) page ON true`,
     p.values,
   );

@@ -41,7 +41,9 @@ export interface CycleSearch {
   withCount: boolean;
 }
 
-export interface CycleHit extends CycleRow {
+/** A cycle of a page, with its position in the order (for the cursor). */
+export interface CycleHit {
+  row: CycleRow;
   sortKey: string;
   productName: string;
 }
@@ -63,7 +65,7 @@ function sortKey(order: CycleSearch['order']): string {
   const missing = order.direction === 'ASC' ? `'infinity'::date` : `'-infinity'::date`;
   if (order.field === 'EOL_FROM') return `coalesce(rc.eol_from, ${missing})`;
   if (order.field === 'RELEASE_DATE') return `coalesce(rc.release_date, ${missing})`;
-  return `p.name`;
+  return `p.name COLLATE "C"`;
 }
 
 export async function searchCycles(sql: Sql, q: CycleSearch): Promise<{ rows: CycleHit[]; total: number | null }> {
@@ -98,9 +100,9 @@ export async function searchCycles(sql: Sql, q: CycleSearch): Promise<{ rows: Cy
       ? `WHERE (f.k, f.pn, f.pos) ${cmp} (${p.add(q.after.key, keyCast)}, ${p.add(q.after.product)}, ${p.add(q.after.position, 'int')})`
       : '';
   const limit = p.add(q.first, 'int');
-  const rows = await sql.query<CycleHit & { total: number | null }>(
+  const rows = await sql.query<CycleRow & { sortKey: string; productName: string; total: number | null }>(
     `WITH f AS (
-       SELECT rc.id, ${sortKey(q.order)} AS k, p.name AS pn, rc.position AS pos
+       SELECT rc.id, ${sortKey(q.order)} AS k, p.name COLLATE "C" AS pn, rc.position AS pos
          FROM release_cycle rc JOIN product p ON p.id = rc.product_id
          ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
      )
@@ -115,5 +117,10 @@ export async function searchCycles(sql: Sql, q: CycleSearch): Promise<{ rows: Cy
     p.values,
   );
   const total = rows[0]?.total ?? null;
-  return { rows: rows.filter((r) => r.id !== null).map(({ total: _t, ...row }) => row as CycleHit), total };
+  return {
+    rows: rows
+      .filter((r) => r.id !== null)
+      .map(({ total: _t, sortKey, productName, ...row }) => ({ row: row as CycleRow, sortKey, productName })),
+    total,
+  };
 }

@@ -1,6 +1,7 @@
 // Row shapes read from the database and the SELECT lists that produce them (camelCase aliases, so
 // rows map onto these interfaces directly). Dates arrive as "YYYY-MM-DD" strings from the driver
 // adapters; json/jsonb as text.
+import type { DateOrBoolValue, SupportFields } from '../domain/status.ts';
 
 export interface ProductRow {
   id: number;
@@ -99,4 +100,27 @@ export interface ProductRelations {
   aliases: string[];
   identifiers: IdentifierRow[];
   customFields: CustomFieldRow[];
+}
+
+const field = (flag: boolean | null, from: string | null): DateOrBoolValue => ({ flag, from });
+
+// Rows are immutable once read, and the in-memory catalogue hands out the same row objects until
+// the data changes; what is derived from a row alone is therefore kept beside it (weakly: it goes
+// with the row).
+const fieldsOfRow = new WeakMap<CycleRow, SupportFields>();
+
+/** The date-or-boolean fields of a cycle row, as the support-status rules take them. */
+export function supportFieldsOf(row: CycleRow): SupportFields {
+  let f = fieldsOfRow.get(row);
+  if (!f) {
+    f = {
+      lts: field(row.ltsFlag, row.ltsFrom),
+      eoas: field(row.eoasFlag, row.eoasFrom),
+      eol: field(row.eolFlag, row.eolFrom),
+      eoes: field(row.eoesFlag, row.eoesFrom),
+      discontinued: field(row.discontinuedFlag, row.discontinuedFrom),
+    };
+    fieldsOfRow.set(row, f);
+  }
+  return f;
 }

@@ -1,14 +1,13 @@
 // An in-memory copy of the catalogue rows (products, their relations, release cycles: ~10 MB for
 // the whole endoflife.date corpus), read in one repeatable-read transaction and dropped on every
-// change notification. Loaders hydrate from it instead of querying, so a request for the whole
-// catalogue costs no SQL to fetch rows; selection (filters, order, pagination) stays in SQL.
+// change notification. Loaders hydrate from it instead of querying, and lists and reports are
+// selected from it (catalog-search.ts), so the whole catalogue or a report costs no SQL statement.
 //
 // It is only used while the change feed is healthy: without a reliable notification, the loaders
 // query the database as usual. A snapshot whose load started before a change is never published,
 // and loads happen in the background: a request never waits for one (it queries instead).
 import type { Database } from '../db/database.ts';
 import type { ChangeFeed } from '../db/changes.ts';
-import { outsideStatementScope } from '../db/statements.ts';
 import { CYCLE_COLUMNS, PRODUCT_COLUMNS, type CycleRow, type ProductRelations, type ProductRow } from './rows.ts';
 import { productRelations } from './products.ts';
 
@@ -23,7 +22,7 @@ export interface CatalogData {
 
 export async function loadCatalog(db: Database): Promise<CatalogData> {
   return db.transaction(async (tx) => {
-    const products = await tx.query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM product p ORDER BY p.name`);
+    const products = await tx.query<ProductRow>(`SELECT ${PRODUCT_COLUMNS} FROM product p ORDER BY p.name COLLATE "C"`);
     const relations = await productRelations(
       tx,
       products.map((p) => p.id),
@@ -111,7 +110,7 @@ export class CatalogSnapshot {
     this.loading = true;
     const generation = this.generation;
     try {
-      const data = await outsideStatementScope(() => loadCatalog(this.db));
+      const data = await loadCatalog(this.db);
       this.loads += 1;
       this.lastError = null;
       // Published only if no change arrived while it loaded (it might predate the change).

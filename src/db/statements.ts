@@ -1,44 +1,38 @@
-// Counts SQL statements as they pass through the driver adapter: a process-wide total and, through
-// AsyncLocalStorage, the statements issued on behalf of the current request (or import, or test).
-import { AsyncLocalStorage } from 'node:async_hooks';
+// Counts SQL statements as they pass through the driver adapter: a process-wide total, and per
+// request through a counting view of the connection (countingSql) that the request's resolvers and
+// loaders use. Not AsyncLocalStorage: on Node 20 it installs promise hooks for the whole process,
+// which cost a third of the throughput of a small query (bench/results/2026-11-27.md).
+import type { Sql } from './database.ts';
 
-export interface StatementScope {
-  statements: number;
-}
-
-const scopes = new AsyncLocalStorage<StatementScope>();
 let total = 0;
 
 /** Called by the counting adapter for every statement sent to the database. */
 export function countStatement(): void {
   total += 1;
-  const scope = scopes.getStore();
-  if (scope) scope.statements += 1;
-}
-
-/** Runs fn and reports how many statements it (and everything it awaited) sent. */
-export async function withStatementScope<T>(fn: () => Promise<T>): Promise<{ result: T; statements: number }> {
-  const scope: StatementScope = { statements: 0 };
-  const result = await scopes.run(scope, fn);
-  return { result, statements: scope.statements };
-}
-
-/** Enters a scope for the rest of the current async context (used per HTTP request). */
-export function enterStatementScope(): StatementScope {
-  const scope: StatementScope = { statements: 0 };
-  scopes.enterWith(scope);
-  return scope;
-}
-
-export function currentStatementScope(): StatementScope | undefined {
-  return scopes.getStore();
 }
 
 export function totalStatements(): number {
   return total;
 }
 
-/** Runs fn outside any request's scope (background work must not count against a request). */
-export function outsideStatementScope<T>(fn: () => T): T {
-  return scopes.exit(fn);
+/** sql, counting the statements sent through it (each query call is one statement). */
+export function countingSql(sql: Sql): Sql & { readonly statements: number } {
+  let statements = 0;
+  return {
+    get statements() {
+      return statements;
+    },
+    query(text, params) {
+      statements += 1;
+      return sql.query(text, params);
+    },
+    queryArrays(text, params) {
+      statements += 1;
+      return sql.queryArrays(text, params);
+    },
+    execute(text, params) {
+      statements += 1;
+      return sql.execute(text, params);
+    },
+  };
 }

@@ -2,7 +2,8 @@
 // SQL lives in src/data, rules in src/domain.
 import type { GraphQLResolveInfo } from 'graphql';
 import { productIdByIdentifier, searchProducts } from '../data/products.ts';
-import { searchCycles, type CycleOrderField, type Direction } from '../data/release-cycles.ts';
+import { searchCyclesInCatalog, searchProductsInCatalog } from '../data/catalog-search.ts';
+import { searchCycles, type CycleOrderField, type CycleSearch, type Direction } from '../data/release-cycles.ts';
 import { encodeCursor } from '../data/sql-builder.ts';
 import { addDays, isCalendarDate, type SupportPhase } from '../domain/status.ts';
 import { resolveVersion } from '../domain/versions.ts';
@@ -42,7 +43,7 @@ export async function findProducts(
   const asOf = asOfFor(ctx, args.asOf);
   const after = readCursor(args.after, isNameCursor, 'products');
   const f = args.filter ?? {};
-  const { rows, total } = await searchProducts(ctx.sql, {
+  const search = {
     names: f.names ?? null,
     category: f.category ?? null,
     tag: f.tag ?? null,
@@ -52,14 +53,17 @@ export async function findProducts(
     after: after?.n ?? null,
     first: first + 1,
     withCount: selects(info, 'totalCount'),
-  });
+  };
+  // Selected in memory while the catalogue is current (the same answer as the SQL, no statement).
+  const { rows, total } =
+    (ctx.catalog && searchProductsInCatalog(ctx.catalog, search)) ?? (await searchProducts(ctx.sql, search));
   // Rows from the in-memory catalogue when there is one: the same objects every request, so what
   // is derived from them (labels, links) is computed once.
   const page = rows.slice(0, first).map((r) => ctx.catalog?.productsById.get(r.id) ?? r);
   for (const r of page) ctx.loaders.productById.prime(r.id, r);
   return connection({
     nodes: page.map((r) => new ProductNode(r, asOf)),
-    cursors: page.map((r) => encodeCursor({ n: r.name })),
+    cursor: (i) => encodeCursor({ n: page[i]!.name }),
     hasNextPage: rows.length > first,
     totalCount: total,
   });
@@ -127,7 +131,7 @@ export async function findCycles(
     if (v !== null && !isCalendarDate(v)) throw badInput(`${name} must be a calendar date, got ${v}`);
   }
   const products = [...(f.products ?? []), ...(f.product ? [f.product] : [])];
-  const { rows, total } = await searchCycles(ctx.sql, {
+  const search: CycleSearch = {
     products: products.length > 0 ? products : null,
     category: f.category ?? null,
     tag: f.tag ?? null,
@@ -148,13 +152,16 @@ export async function findCycles(
     after: after ? { key: after.k, product: after.n, position: after.p } : null,
     first: first + 1,
     withCount: selects(info, 'totalCount'),
-  });
+  };
+  const { rows, total } =
+    (ctx.catalog && searchCyclesInCatalog(ctx.catalog, search)) ?? (await searchCycles(ctx.sql, search));
   const page = rows.slice(0, first);
   return connection({
-    nodes: page.map((r) => new CycleNode(r, asOf)),
-    cursors: page.map((r) =>
-      encodeCursor({ o: orderKey, k: r.sortKey, n: r.productName, p: r.position } satisfies CycleCursor),
-    ),
+    nodes: page.map((r) => new CycleNode(r.row, asOf)),
+    cursor: (i) => {
+      const r = page[i]!;
+      return encodeCursor({ o: orderKey, k: r.sortKey, n: r.productName, p: r.row.position } satisfies CycleCursor);
+    },
     hasNextPage: rows.length > first,
     totalCount: total,
   });

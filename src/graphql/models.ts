@@ -2,7 +2,7 @@
 // evaluated on (each root field may ask for its own asOf, so the date travels with the data, not
 // in the request context). Plain fields are getters, so graphql's default resolver reads them;
 // fields that need other rows (the product, relations) are in the resolvers.
-import type { CycleRow, ProductRow } from '../data/rows.ts';
+import { supportFieldsOf, type CycleRow, type ProductRow } from '../data/rows.ts';
 import {
   daysUntil,
   isLts,
@@ -79,27 +79,9 @@ export class ProductNode {
   }
 }
 
-const field = (flag: boolean | null, from: string | null): DateOrBoolValue => ({ flag, from });
-
-// Rows are immutable once read, and the in-memory catalogue hands out the same row objects until
-// the data changes; what is derived from a row alone is therefore kept beside it (weakly: it goes
-// with the row). On the whole catalogue this saves rendering ~8,000 labels and links per request.
-const fieldsOfRow = new WeakMap<CycleRow, SupportFields>();
-function supportFieldsOf(row: CycleRow): SupportFields {
-  let f = fieldsOfRow.get(row);
-  if (!f) {
-    f = {
-      lts: field(row.ltsFlag, row.ltsFrom),
-      eoas: field(row.eoasFlag, row.eoasFrom),
-      eol: field(row.eolFlag, row.eolFrom),
-      eoes: field(row.eoesFlag, row.eoesFrom),
-      discontinued: field(row.discontinuedFlag, row.discontinuedFrom),
-    };
-    fieldsOfRow.set(row, f);
-  }
-  return f;
-}
-
+// What a cycle row and its product's row give together (labels, links) is kept beside the row
+// in the same way (src/data/rows.ts): on the whole catalogue this saves rendering ~8,000 labels
+// and links per request.
 interface Derived {
   product: ProductRow;
   labels: [string | undefined, string | undefined]; // [not LTS, LTS]

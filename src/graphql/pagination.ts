@@ -43,17 +43,26 @@ export function selects(info: GraphQLResolveInfo, name: string): boolean {
 
 export interface Page<N> {
   nodes: N[];
-  cursors: string[];
+  /** The cursor of the i-th node. */
+  cursor: (i: number) => string;
   hasNextPage: boolean;
   totalCount: number | null;
 }
 
-/** The connection object; totalCount is only computed when the query selects it. */
+/**
+ * The connection object; totalCount is only computed when the query selects it, and cursors
+ * only when edges or pageInfo are read (most queries read nodes alone).
+ */
 export function connection<N>(page: Page<N>) {
+  const { nodes, cursor, hasNextPage } = page;
   return {
-    nodes: page.nodes,
-    edges: page.nodes.map((node, i) => ({ node, cursor: page.cursors[i]! })),
-    pageInfo: { hasNextPage: page.hasNextPage, endCursor: page.cursors.at(-1) ?? null },
+    nodes,
+    get edges() {
+      return nodes.map((node, i) => ({ node, cursor: cursor(i) }));
+    },
+    get pageInfo() {
+      return { hasNextPage, endCursor: nodes.length > 0 ? cursor(nodes.length - 1) : null };
+    },
     totalCount: page.totalCount ?? 0,
   };
 }

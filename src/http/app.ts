@@ -12,7 +12,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import type { GraphQLFormattedError } from 'graphql';
 import type { Sql } from '../db/database.ts';
 import { classifyDbError } from '../db/errors.ts';
-import { withStatementScope } from '../db/statements.ts';
+import { countingSql } from '../db/statements.ts';
 import { nextUtcMidnight } from '../domain/status.ts';
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { ResponseCache } from '../cache/response-cache.ts';
@@ -87,38 +87,26 @@ class HttpError extends Error {
 }
 
 /**
- * The query, variables and operation name of a request the response cache may answer: one
- * operation, sent as Apollo's CSRF prevention accepts it (a JSON POST, or a GET that carries a
- * preflight-forcing header). Anything else goes to Apollo, which decides.
+ * The text that identifies a request the response cache may answer (null: not looked up): a POST
+ * as Apollo's CSRF prevention accepts it (JSON) by its body, a GET that carries a
+ * preflight-forcing header by its query string. Anything else goes to Apollo, which decides.
  */
-function cacheableRequest(
-  req: http.IncomingMessage,
-  body: unknown,
-  url: URL,
-): { query: string; variables: unknown; operationName: unknown } | null {
-  if (req.method === 'POST') {
-    if (!(req.headers['content-type'] ?? '').includes('application/json')) return null;
-    if (typeof body !== 'object' || body === null || Array.isArray(body)) return null;
-    const b = body as { query?: unknown; variables?: unknown; operationName?: unknown; extensions?: unknown };
-    if (typeof b.query !== 'string' || b.extensions !== undefined) return null;
-    return { query: b.query, variables: b.variables ?? null, operationName: b.operationName ?? null };
-  }
-  if (req.method === 'GET') {
-    if (!req.headers['apollo-require-preflight'] && !req.headers['x-apollo-operation-name']) return null;
-    const query = url.searchParams.get('query');
-    if (!query || url.searchParams.has('extensions')) return null;
-    let variables: unknown = null;
-    const raw = url.searchParams.get('variables');
-    if (raw) {
-      try {
-        variables = JSON.parse(raw);
-      } catch {
-        return null;
-      }
-    }
-    return { query, variables, operationName: url.searchParams.get('operationName') };
+function cacheableText(req: http.IncomingMessage, contentType: string, body: string, url: URL): string | null {
+  if (req.method === 'POST') return contentType.includes('application/json') ? `POST ${body}` : null;
+  if (req.method === 'GET' && (req.headers['apollo-require-preflight'] || req.headers['x-apollo-operation-name'])) {
+    return `GET ${url.search}`;
   }
   return null;
+}
+
+/** One operation (not a batch) with a query text and no extensions: what the cache may store. */
+function isSingleOperation(req: http.IncomingMessage, body: unknown, url: URL): boolean {
+  if (req.method === 'POST') {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return false;
+    const b = body as { query?: unknown; extensions?: unknown };
+    return typeof b.query === 'string' && b.extensions === undefined;
+  }
+  return !!url.searchParams.get('query') && !url.searchParams.has('extensions');
 }
 
 /** Query text size and batch size, checked before anything is parsed. */
@@ -340,14 +328,50 @@ export function createServer(deps: ServerDeps) {
 
   async function graphql(req: http.IncomingMessage, res: http.ServerResponse, url: URL, requestId: string) {
     const started = performance.now();
-    const headers = new HeaderMap();
-    for (const [k, v] of Object.entries(req.headers))
-      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
+    const contentType = req.headers['content-type'] ?? '';
+    const text = req.method === 'POST' ? await readBody(req, options.maxBodyBytes) : '';
+    const now = deps.clock();
+    const secondsToMidnight = Math.max(0, Math.floor((nextUtcMidnight(now).getTime() - now.getTime()) / 1000));
+    const cacheControl = (usedToday: boolean) =>
+      // Answers about "today" change at the next UTC midnight, not before (unless the data does).
+      `public, max-age=${usedToday ? secondsToMidnight : options.pinnedMaxAgeSeconds}`;
+
+    // The response cache answers before anything is parsed or queried, by the request's text: the
+    // JSON body of a POST, the query string of a GET. Only requests that Apollo's CSRF prevention
+    // would let through are looked up (a JSON POST, or a GET with a preflight header), and only
+    // answers to a single operation without extensions are ever stored (checked below, on the
+    // miss), so a hit is an answer to exactly this request text on this day.
+    const requestText = cacheableText(req, contentType, text, url);
+    let lookup = deps.cache && requestText !== null ? await deps.cache.lookup(utcDate(now), requestText) : null;
+    if (lookup?.kind === 'hit') {
+      const body = lookup.value.body;
+      res.writeHead(200, {
+        'content-type': 'application/json; charset=utf-8',
+        'content-length': String(body.length),
+        'cache-control': cacheControl(lookup.value.usedToday),
+        'x-cache': 'HIT',
+        'x-request-id': requestId,
+      });
+      res.end(body);
+      if (logger.isLevelEnabled('info')) {
+        logger.info(
+          {
+            requestId,
+            operationName: null,
+            status: 200,
+            ms: Math.round((performance.now() - started) * 10) / 10,
+            sqlStatements: 0,
+            cache: 'HIT',
+          },
+          'graphql',
+        );
+      }
+      return;
+    }
+
     let body: unknown = undefined;
     if (req.method === 'POST') {
-      const text = await readBody(req, options.maxBodyBytes);
-      const type = headers.get('content-type') ?? '';
-      if (type.includes('application/json')) {
+      if (contentType.includes('application/json')) {
         try {
           body = text ? JSON.parse(text) : undefined;
         } catch {
@@ -358,63 +382,30 @@ export function createServer(deps: ServerDeps) {
       }
     }
     checkRequestShape(body, url, options.limits);
-    const now = deps.clock();
-    const secondsToMidnight = Math.max(0, Math.floor((nextUtcMidnight(now).getTime() - now.getTime()) / 1000));
-    const cacheControl = (usedToday: boolean) =>
-      // Answers about "today" change at the next UTC midnight, not before (unless the data does).
-      `public, max-age=${usedToday ? secondsToMidnight : options.pinnedMaxAgeSeconds}`;
+    // A miss is stored only for a single operation without extensions.
+    if (lookup?.kind === 'miss' && !isSingleOperation(req, body, url)) lookup = null;
     const operationName =
       typeof body === 'object' && body !== null && !Array.isArray(body)
         ? ((body as { operationName?: unknown }).operationName ?? null)
         : url.searchParams.get('operationName');
+    const headers = new HeaderMap();
+    for (const [k, v] of Object.entries(req.headers))
+      if (v !== undefined) headers.set(k, Array.isArray(v) ? v.join(', ') : v);
 
-    // The response cache answers before anything is parsed or queried. Only requests Apollo's CSRF
-    // prevention would let through are looked up (a JSON POST, or a GET with a preflight header).
-    const single = cacheableRequest(req, body, url);
-    const lookup =
-      deps.cache && single
-        ? await deps.cache.lookup(utcDate(now), single.query, single.variables, single.operationName)
-        : null;
-    if (lookup?.kind === 'hit') {
-      res.writeHead(200, {
-        'content-type': 'application/json; charset=utf-8',
-        'cache-control': cacheControl(lookup.value.usedToday),
-        'x-cache': 'HIT',
-        'x-request-id': requestId,
-      });
-      res.end(lookup.value.body);
-      logger.info(
-        {
-          requestId,
-          operationName,
-          status: 200,
-          ms: Math.round((performance.now() - started) * 10) / 10,
-          sqlStatements: 0,
-          cache: 'HIT',
-        },
-        'graphql',
-      );
-      return;
-    }
-
-    const { result, statements } = await withStatementScope(async () => {
-      const catalog = deps.snapshot?.current() ?? null;
-      const ctx = createContext(deps.sql, now, requestId, options.limits.maxPageSize, catalog);
-      const r = await apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => ctx,
-      });
-      return { ...r, ctx };
+    const sql = countingSql(deps.sql);
+    const ctx = createContext(sql, now, requestId, options.limits.maxPageSize, deps.snapshot?.current() ?? null);
+    const result = await apollo.executeHTTPGraphQLRequest({
+      httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+      context: async () => ctx,
     });
-    const ctx = result.ctx;
     for (const [k, v] of result.headers) res.setHeader(k, v);
     res.setHeader('x-request-id', requestId);
-    let text: string;
+    let out: string;
     if (result.body.kind === 'complete') {
-      text = result.body.string;
+      out = result.body.string;
     } else {
-      text = '';
-      for await (const chunk of result.body.asyncIterator) text += chunk;
+      out = '';
+      for await (const chunk of result.body.asyncIterator) out += chunk;
     }
     const status = result.status ?? 200;
     const failed = status !== 200 || ctx.facts.hadErrors;
@@ -422,8 +413,8 @@ export function createServer(deps: ServerDeps) {
     if (lookup) res.setHeader('x-cache', lookup.kind === 'miss' ? 'MISS' : 'BYPASS');
     res.statusCode = status;
     // An answer the cache will keep is encoded once, for the socket and for the cache.
-    const payload = lookup?.kind === 'miss' && !failed ? Buffer.from(text) : null;
-    res.end(payload ?? text);
+    const payload = lookup?.kind === 'miss' && !failed ? Buffer.from(out) : null;
+    res.end(payload ?? out);
     if (payload && lookup?.kind === 'miss') {
       await deps.cache!.store(lookup, { body: payload, usedToday: ctx.facts.usedToday }, secondsToMidnight);
     }
@@ -433,8 +424,8 @@ export function createServer(deps: ServerDeps) {
         operationName: operationName ?? (Array.isArray(body) ? null : (ctx.facts.operationName ?? null)),
         status,
         ms: Math.round((performance.now() - started) * 10) / 10,
-        sqlStatements: statements,
-        bytes: Buffer.byteLength(text),
+        sqlStatements: sql.statements,
+        bytes: payload?.length ?? Buffer.byteLength(out),
         ...(lookup ? { cache: lookup.kind === 'miss' ? 'MISS' : 'BYPASS' } : {}),
       },
       'graphql',

@@ -19,10 +19,10 @@ import { startTestServer, type GraphQLBody, type RawResult, type TestServer } fr
 
 const LIMITS = { maxBytes: 1_048_576, maxYamlNodes: 200_000 };
 
-// products(filter) always asks the database (selection stays in SQL, snapshot or not), so a MISS of
-// this query costs statements and a HIT that costs none was answered from the cache.
+// A product's description (its Markdown body) is never in the in-memory catalogue, so a MISS of this
+// query costs a statement and a HIT that costs none was answered from the cache.
 const RELEASES = `query Releases($name: String!, $tag: String!) {
-  product(name: $name) { name label aliases releases { name codename latest { name } } }
+  product(name: $name) { name label aliases description releases { name codename latest { name } } }
   products(filter: { tag: $tag }) { nodes { name } }
 }`;
 

@@ -14,7 +14,9 @@ import { seedsDir } from '../helpers/env.ts';
 import { startTestServer, type GraphQLBody, type TestServer } from '../helpers/server.ts';
 
 const GO_RELEASES = `{ product(name: "go") { releases { name latest { name } } } }`;
-const LANG_LABELS = `{ products(filter: { tag: "lang" }) { nodes { name label } } }`;
+// Labels come from the in-memory catalogue, descriptions (not in it) from SQL: a request can be
+// held after it read the catalogue.
+const LANG_LABELS = `{ products(filter: { tag: "lang" }) { nodes { name label description } } }`;
 const RUBY_CYCLE = `{ releaseCycle(product: "ruby", name: "3.3") { codename } }`;
 
 const goLatest = (text: string, cycle: string) =>
@@ -97,7 +99,7 @@ describe('the response cache is never stale', () => {
       expect(await snapshot.ready()).not.toBeNull();
       const reached = holding.hold(/FROM product/);
       const pending = server.post({ query: LANG_LABELS });
-      await reached; // rows come from the catalogue taken at the start; the selection is held back
+      await reached; // rows come from the catalogue taken at the start; the descriptions are held back
 
       const reported = nextReport(feed);
       await admin.query(`UPDATE product SET label = 'Golang' WHERE name = 'go'`);

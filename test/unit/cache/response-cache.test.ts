@@ -52,56 +52,54 @@ function asMiss(l: Lookup) {
 const bodyOf = (l: Lookup) => (l.kind === 'hit' ? l.value.body.toString() : null);
 
 describe('ResponseCache', () => {
-  it('keys by day, query, variables and operation name', () => {
-    const k = ResponseCache.key(DAY, QUERY, { a: 1 }, 'Op');
+  it("keys by day and the request's text, as sent", () => {
+    const body = JSON.stringify({ query: QUERY, variables: { a: 1 }, operationName: 'Op' });
+    const k = ResponseCache.key(DAY, `POST ${body}`);
     expect(k.startsWith(`${DAY}:`)).toBe(true);
-    expect(ResponseCache.key(DAY, QUERY, { a: 1 }, 'Op')).toBe(k);
+    expect(ResponseCache.key(DAY, `POST ${body}`)).toBe(k);
     expect(
       new Set([
         k,
-        ResponseCache.key('2026-08-23', QUERY, { a: 1 }, 'Op'),
-        ResponseCache.key(DAY, `${QUERY} `, { a: 1 }, 'Op'),
-        ResponseCache.key(DAY, QUERY, { a: 2 }, 'Op'),
-        ResponseCache.key(DAY, QUERY, null, 'Op'),
-        ResponseCache.key(DAY, QUERY, { a: 1 }, 'Other'),
-        ResponseCache.key(DAY, QUERY, { a: 1 }, null),
+        ResponseCache.key('2026-08-23', `POST ${body}`),
+        ResponseCache.key(DAY, `POST ${body.replace('"a":1', '"a":2')}`),
+        ResponseCache.key(DAY, `POST ${body.replace('"Op"', '"Other"')}`),
+        ResponseCache.key(DAY, `GET ?query=${encodeURIComponent(QUERY)}`),
       ]).size,
-    ).toBe(7);
+    ).toBe(5);
   });
 
   it('stores a fresh answer and serves it on the next lookup', async () => {
     const { cache } = setup();
-    const miss = asMiss(await cache.lookup(DAY, QUERY, null, null));
+    const miss = asMiss(await cache.lookup(DAY, QUERY));
     await cache.store(miss, answer('one'), 3600);
-    expect(bodyOf(await cache.lookup(DAY, QUERY, null, null))).toBe('one');
+    expect(bodyOf(await cache.lookup(DAY, QUERY))).toBe('one');
     expect([cache.hits, cache.misses]).toEqual([1, 1]);
   });
 
   describe('the generation guard', () => {
     it('does not store an answer whose lookup came before a change', async () => {
       const { feed, cache, store } = setup();
-      const miss = asMiss(await cache.lookup(DAY, QUERY, null, null));
+      const miss = asMiss(await cache.lookup(DAY, QUERY));
       feed.change();
       await cache.store(miss, answer('computed from old data'), 3600);
       expect(await store.get(miss.key)).toBeNull();
-      expect((await cache.lookup(DAY, QUERY, null, null)).kind).toBe('miss');
+      expect((await cache.lookup(DAY, QUERY)).kind).toBe('miss');
     });
 
     it('stores the answer of a lookup made after the change', async () => {
       const { feed, cache } = setup();
       feed.change();
-      const miss = asMiss(await cache.lookup(DAY, QUERY, null, null));
+      const miss = asMiss(await cache.lookup(DAY, QUERY));
       await cache.store(miss, answer('new'), 3600);
-      expect(bodyOf(await cache.lookup(DAY, QUERY, null, null))).toBe('new');
+      expect(bodyOf(await cache.lookup(DAY, QUERY))).toBe('new');
     });
 
     it('drops every entry on a change', async () => {
       const { feed, cache } = setup();
-      for (const q of ['{ a }', '{ b }'])
-        await cache.store(asMiss(await cache.lookup(DAY, q, null, null)), answer(q), 60);
+      for (const q of ['{ a }', '{ b }']) await cache.store(asMiss(await cache.lookup(DAY, q)), answer(q), 60);
       feed.change();
-      expect((await cache.lookup(DAY, '{ a }', null, null)).kind).toBe('miss');
-      expect((await cache.lookup(DAY, '{ b }', null, null)).kind).toBe('miss');
+      expect((await cache.lookup(DAY, '{ a }')).kind).toBe('miss');
+      expect((await cache.lookup(DAY, '{ b }')).kind).toBe('miss');
     });
 
     it('does not serve an entry read while a change arrived (a slow store)', async () => {
@@ -119,8 +117,8 @@ describe('ResponseCache', () => {
         close: () => inner.close(),
       };
       const { feed, cache } = setup(slow);
-      await inner.set(ResponseCache.key(DAY, QUERY, null, null), answer('old'), 60);
-      const pending = cache.lookup(DAY, QUERY, null, null);
+      await inner.set(ResponseCache.key(DAY, QUERY), answer('old'), 60);
+      const pending = cache.lookup(DAY, QUERY);
       await new Promise((r) => setTimeout(r, 0));
       feed.change();
       arrive!();
@@ -128,28 +126,28 @@ describe('ResponseCache', () => {
       expect(result.kind).toBe('miss');
       // … and its answer, looked up under the old generation, is not stored either.
       await cache.store(asMiss(result), answer('also old'), 60);
-      expect((await inner.get(ResponseCache.key(DAY, QUERY, null, null)))?.body.toString()).toBe('old');
+      expect((await inner.get(ResponseCache.key(DAY, QUERY)))?.body.toString()).toBe('old');
     });
   });
 
   describe('an unhealthy change feed', () => {
     it('bypasses the cache, and what was cached before it went down is gone when it is back', async () => {
       const { feed, cache, store } = setup();
-      const before = asMiss(await cache.lookup(DAY, QUERY, null, null));
+      const before = asMiss(await cache.lookup(DAY, QUERY));
       await cache.store(before, answer('cached'), 60);
-      expect((await cache.lookup(DAY, QUERY, null, null)).kind).toBe('hit');
+      expect((await cache.lookup(DAY, QUERY)).kind).toBe('hit');
 
       feed.setHealthy(false);
-      expect(await cache.lookup(DAY, QUERY, null, null)).toEqual({ kind: 'bypass' });
+      expect(await cache.lookup(DAY, QUERY)).toEqual({ kind: 'bypass' });
       expect(await store.get(before.key)).toBeNull();
 
       feed.setHealthy(true);
-      expect((await cache.lookup(DAY, QUERY, null, null)).kind).toBe('miss');
+      expect((await cache.lookup(DAY, QUERY)).kind).toBe('miss');
     });
 
     it('does not store while unhealthy, even an answer of the current generation', async () => {
       const { feed, cache, store } = setup();
-      const miss = asMiss(await cache.lookup(DAY, QUERY, null, null));
+      const miss = asMiss(await cache.lookup(DAY, QUERY));
       feed.healthy = false; // checked by store() itself, whether or not a report came
       await cache.store(miss, answer('stored while down'), 60);
       expect(await store.get(miss.key)).toBeNull();
@@ -162,17 +160,17 @@ describe('ResponseCache', () => {
   it('sweeps the entries of earlier days when the day changes', async () => {
     const store = new MemoryStore(1e7);
     const { cache } = setup(store);
-    await cache.store(asMiss(await cache.lookup(DAY, QUERY, null, null)), answer('day one'), 60);
+    await cache.store(asMiss(await cache.lookup(DAY, QUERY)), answer('day one'), 60);
     expect(store.size).toBe(1);
-    const nextDay = asMiss(await cache.lookup('2026-08-23', QUERY, null, null));
+    const nextDay = asMiss(await cache.lookup('2026-08-23', QUERY));
     expect(store.size).toBe(0);
     await cache.store(nextDay, answer('day two'), 60);
-    expect(bodyOf(await cache.lookup('2026-08-23', QUERY, null, null))).toBe('day two');
+    expect(bodyOf(await cache.lookup('2026-08-23', QUERY))).toBe('day two');
   });
 
   it('does not store an answer with no time left before midnight', async () => {
     const { cache, store } = setup();
-    const miss = asMiss(await cache.lookup(DAY, QUERY, null, null));
+    const miss = asMiss(await cache.lookup(DAY, QUERY));
     await cache.store(miss, answer('too late'), 0);
     expect(await store.get(miss.key)).toBeNull();
   });
@@ -189,12 +187,12 @@ describe('ResponseCache', () => {
 
     it('a store that cannot be read makes the lookup a bypass', async () => {
       const { cache } = setup(failing({ get: () => Promise.reject(new Error('connection lost')) }));
-      expect(await cache.lookup(DAY, QUERY, null, null)).toEqual({ kind: 'bypass' });
+      expect(await cache.lookup(DAY, QUERY)).toEqual({ kind: 'bypass' });
     });
 
     it('a store that cannot be written loses the answer, not the request', async () => {
       const { cache } = setup(failing({ set: () => Promise.reject(new Error('connection lost')) }));
-      const miss = asMiss(await cache.lookup(DAY, QUERY, null, null));
+      const miss = asMiss(await cache.lookup(DAY, QUERY));
       await expect(cache.store(miss, answer('x'), 60)).resolves.toBeUndefined();
     });
 
@@ -209,17 +207,17 @@ describe('ResponseCache', () => {
         close: () => inner.close(),
       };
       const { feed, cache } = setup(store);
-      await cache.store(asMiss(await cache.lookup(DAY, QUERY, null, null)), answer('before the change'), 60);
+      await cache.store(asMiss(await cache.lookup(DAY, QUERY)), answer('before the change'), 60);
 
       feed.change(); // the store is unreachable just then: the entry is still in it
       await new Promise((r) => setTimeout(r, 0));
-      expect((await cache.lookup(DAY, QUERY, null, null)).kind).not.toBe('hit');
+      expect((await cache.lookup(DAY, QUERY)).kind).not.toBe('hit');
 
       clearFails = false; // reachable again: the old entry must still not come back
-      const next = await cache.lookup(DAY, QUERY, null, null);
+      const next = await cache.lookup(DAY, QUERY);
       expect(next.kind).toBe('miss');
       await cache.store(asMiss(next), answer('after the change'), 60);
-      expect(bodyOf(await cache.lookup(DAY, QUERY, null, null))).toBe('after the change');
+      expect(bodyOf(await cache.lookup(DAY, QUERY))).toBe('after the change');
     });
   });
 
@@ -227,7 +225,7 @@ describe('ResponseCache', () => {
     const store = new MemoryStore(1e7);
     const { feed, cache } = setup(store);
     expect(feed.subscribers).toBe(1);
-    await cache.store(asMiss(await cache.lookup(DAY, QUERY, null, null)), answer('x'), 60);
+    await cache.store(asMiss(await cache.lookup(DAY, QUERY)), answer('x'), 60);
     await cache.close();
     expect(feed.subscribers).toBe(0);
     expect(store.size).toBe(0);
