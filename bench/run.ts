@@ -1,4 +1,4 @@
-// npm run bench [-- --duration 10 --runs 3 --connections 10 --workloads W1,W2,W3,W4 --no-peers --profile]
+// npm run bench [-- --duration 10 --runs 3 --connections 10 --workloads W1,W2,W3,W4 --no-peers --profile --suffix S]
 //
 // eolgraph against its peers (../shared/bench-peers: a static-file server, PostGraphile, a
 // hand-written graphql-jit server) on the same data, the same machine, the same load generator
@@ -39,6 +39,9 @@ const { values: args } = parseArgs({
     workloads: { type: 'string', default: 'W1,W2,W3,W4' },
     'no-peers': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
+    // bench/results/<date><suffix>.md, e.g. "-profile": a profiled run is slower, so its figures
+    // are kept apart from the run the targets are judged on.
+    suffix: { type: 'string', default: '' },
   },
 });
 requireCorpus();
@@ -301,7 +304,11 @@ Command: \`npm run bench${process.argv.slice(2).length ? ` -- ${process.argv.sli
 Machine: ${mach.cpu}, ${mach.memory}; Node ${mach.node}; PostgreSQL ${pgv}; ${wrkv}; load average at the end ${mach.load}.
 Load: the peers' harness (bench.cjs), ${args.connections} connections, ${args.runs} interleaved runs of ${args.duration} s after ${args.warmup} s of warm-up, medians.
 \`ours\` = eolgraph with its defaults (response cache on); \`ours-nocache\` = RESPONSE_CACHE=false (every request executes; the in-memory catalogue stays on).
-SQL statements per request from pg_stat_statements (one request, after warm-up).
+SQL statements per request from pg_stat_statements (one request, after warm-up).${
+  args.profile
+    ? '\n**Profiled run**: `ours-nocache` ran under `--cpu-prof`, which slows it; its figures here are for the profile, the targets are judged on a run without `--profile`.'
+    : ''
+}
 
 ## Targets
 
@@ -318,7 +325,7 @@ ${profile.length ? `\n## Profile of the uncached instance over the whole run (to
 Raw harness output: bench/.work/raw (not committed).
 `;
 mkdirSync(join(root, 'bench/results'), { recursive: true });
-const out = join(root, `bench/results/${date}.md`);
+const out = join(root, `bench/results/${date}${args.suffix}.md`);
 writeFileSync(out, report);
 console.log(report);
 console.error(`written to ${out}`);

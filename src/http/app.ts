@@ -75,6 +75,9 @@ export const defaultServerOptions: ServerOptions = {
   executor: 'jit',
 };
 
+/** The URL of every POST to /graphql (never modified). */
+const GRAPHQL_URL: URL = Object.freeze(new URL('/graphql', 'http://localhost'));
+
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -304,6 +307,17 @@ export function createServer(deps: ServerDeps) {
     },
   });
 
+  // The UTC day of a clock reading and when it ends, recomputed only when a day has passed.
+  let today = { day: '', start: 0, midnight: 0 };
+  const dayOf = (now: Date) => {
+    const t = now.getTime();
+    if (t < today.start || t >= today.midnight) {
+      const midnight = nextUtcMidnight(now).getTime();
+      today = { day: utcDate(now), start: midnight - 86_400_000, midnight };
+    }
+    return today;
+  };
+
   const cors = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const origin = req.headers.origin;
     if (options.corsOrigins === '*') res.setHeader('access-control-allow-origin', '*');
@@ -331,7 +345,8 @@ export function createServer(deps: ServerDeps) {
     const contentType = req.headers['content-type'] ?? '';
     const text = req.method === 'POST' ? await readBody(req, options.maxBodyBytes) : '';
     const now = deps.clock();
-    const secondsToMidnight = Math.max(0, Math.floor((nextUtcMidnight(now).getTime() - now.getTime()) / 1000));
+    const { day, midnight } = dayOf(now);
+    const secondsToMidnight = Math.max(0, Math.floor((midnight - now.getTime()) / 1000));
     const cacheControl = (usedToday: boolean) =>
       // Answers about "today" change at the next UTC midnight, not before (unless the data does).
       `public, max-age=${usedToday ? secondsToMidnight : options.pinnedMaxAgeSeconds}`;
@@ -342,7 +357,12 @@ export function createServer(deps: ServerDeps) {
     // answers to a single operation without extensions are ever stored (checked below, on the
     // miss), so a hit is an answer to exactly this request text on this day.
     const requestText = cacheableText(req, contentType, text, url);
-    let lookup = deps.cache && requestText !== null ? await deps.cache.lookup(utcDate(now), requestText) : null;
+    const peeked = deps.cache && requestText !== null ? deps.cache.peek(day, requestText) : null;
+    let lookup = peeked
+      ? ({ kind: 'hit', value: peeked } as const)
+      : deps.cache && requestText !== null
+        ? await deps.cache.lookup(day, requestText)
+        : null;
     if (lookup?.kind === 'hit') {
       const body = lookup.value.body;
       res.writeHead(200, {
@@ -436,7 +456,8 @@ export function createServer(deps: ServerDeps) {
     const started = performance.now();
     const rawId = req.headers['x-request-id'];
     const requestId = typeof rawId === 'string' && /^[\w.:-]{1,100}$/.test(rawId) ? rawId : randomUUID();
-    const url = new URL(req.url ?? '/', 'http://localhost');
+    // The common case, a POST to /graphql, needs no URL parsing (a cache hit costs ~20 µs in all).
+    const url = req.url === '/graphql' ? GRAPHQL_URL : new URL(req.url ?? '/', 'http://localhost');
     cors(req, res);
     try {
       if (req.method === 'OPTIONS') {
