@@ -134,6 +134,18 @@ export const variables = {
     int(1, 1_000_000_000),
     'Cost budget per operation, from page sizes and nesting (QUERY_TOO_COSTLY above; the whole catalogue with every field costs ~80,000).',
   ),
+  heavyQueryCost: v(
+    'HEAVY_QUERY_COST',
+    10_000,
+    int(1, 1_000_000_000),
+    'Operations estimated to cost at least this much (the whole catalogue: ~25,000) run at most HEAVY_QUERY_CONCURRENCY at a time, in arrival order.',
+  ),
+  heavyQueryConcurrency: v(
+    'HEAVY_QUERY_CONCURRENCY',
+    2,
+    int(1, 1000),
+    'How many heavy operations execute at once (each whole-catalogue answer holds ~30 MB while it is built).',
+  ),
   maxAliases: v('MAX_ALIASES', 15, int(0, 10_000), 'Most aliases in one operation (TOO_MANY_ALIASES above).'),
   maxRootFields: v(
     'MAX_ROOT_FIELDS',

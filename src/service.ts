@@ -34,6 +34,7 @@ export function serverOptionsFrom(config: Config): ServerOptions {
     corsOrigins: config.corsOrigins,
     maxBodyBytes: config.maxBodyBytes,
     executor: config.graphqlExecutor,
+    heavyQueryGate: { cost: config.heavyQueryCost, concurrency: config.heavyQueryConcurrency },
     limits: {
       maxDepth: config.maxQueryDepth,
       maxCost: config.maxQueryCost,

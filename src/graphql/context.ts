@@ -13,6 +13,8 @@ export interface ResponseFacts {
   hadErrors: boolean;
   /** The operation Apollo resolved (a named query sent without an operationName field), for the log. */
   operationName?: string | null;
+  /** The operation's estimated cost (src/graphql/limits.ts), once resolved. */
+  cost?: number;
 }
 
 export interface Context {

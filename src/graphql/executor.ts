@@ -7,6 +7,7 @@
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
 import { printSchema, type GraphQLError, type GraphQLSchema } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
+import type { Context } from './context.ts';
 
 /**
  * graphql-jit's errors inherit from GraphQLError but leave `extensions` undefined when the resolver
@@ -24,8 +25,45 @@ function withExtensions(error: GraphQLError): GraphQLError {
 /** Compiled operations kept (least recently used out first). */
 const MAX_COMPILED = 500;
 
-export function jitGateway(schema: GraphQLSchema): GatewayInterface & { compiledCount(): number } {
+/**
+ * Operations estimated to cost at least `cost` (src/graphql/limits.ts; the whole catalogue is
+ * ~25,000) execute at most `concurrency` at a time, in arrival order. Execution is JavaScript on
+ * one thread, so running ten whole-catalogue answers interleaved is no faster than one after the
+ * other, but holds ten of them (~30 MB each) in memory at once; small queries are never held up.
+ */
+export interface HeavyQueryGate {
+  cost: number;
+  concurrency: number;
+}
+
+export const defaultHeavyQueryGate: HeavyQueryGate = { cost: 10_000, concurrency: 2 };
+
+/** A counting semaphore with a FIFO queue. */
+function semaphore(size: number) {
+  let free = size;
+  const waiting: (() => void)[] = [];
+  return {
+    async acquire(): Promise<void> {
+      if (free > 0) {
+        free -= 1;
+        return;
+      }
+      await new Promise<void>((resolve) => waiting.push(resolve));
+    },
+    release(): void {
+      const next = waiting.shift();
+      if (next) next();
+      else free += 1;
+    },
+  };
+}
+
+export function jitGateway(
+  schema: GraphQLSchema,
+  gate: HeavyQueryGate = defaultHeavyQueryGate,
+): GatewayInterface & { compiledCount(): number } {
   const compiled = new Map<string, CompiledQuery>();
+  const heavy = semaphore(gate.concurrency);
   const executor: GatewayExecutor = async (rc) => {
     const key = `${rc.queryHash}\u0000${rc.operationName ?? ''}`;
     let query = compiled.get(key);
@@ -39,7 +77,14 @@ export function jitGateway(schema: GraphQLSchema): GatewayInterface & { compiled
       compiled.set(key, query);
       if (compiled.size > MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
     }
-    const result = await query.query(undefined, rc.context, rc.request.variables ?? {});
+    const isHeavy = ((rc.context as Context).facts?.cost ?? 0) >= gate.cost;
+    if (isHeavy) await heavy.acquire();
+    let result;
+    try {
+      result = await query.query(undefined, rc.context, rc.request.variables ?? {});
+    } finally {
+      if (isHeavy) heavy.release();
+    }
     return result.errors ? { ...result, errors: result.errors.map(withExtensions) } : result;
   };
   return {

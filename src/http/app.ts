@@ -9,7 +9,7 @@ import http from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { GraphQLFormattedError } from 'graphql';
+import type { DocumentNode, GraphQLFormattedError, GraphQLSchema } from 'graphql';
 import type { Sql } from '../db/database.ts';
 import { classifyDbError } from '../db/errors.ts';
 import { countingSql } from '../db/statements.ts';
@@ -19,7 +19,7 @@ import type { ResponseCache } from '../cache/response-cache.ts';
 import type { CatalogSnapshot } from '../data/snapshot.ts';
 import { utcDate } from '../domain/status.ts';
 import { createContext, type Context } from '../graphql/context.ts';
-import { jitGateway } from '../graphql/executor.ts';
+import { defaultHeavyQueryGate, jitGateway, type HeavyQueryGate } from '../graphql/executor.ts';
 import {
   costOf,
   countTokens,
@@ -46,6 +46,8 @@ export interface ServerOptions {
   limits: QueryLimits;
   /** graphql-jit (compiled queries, the default) or graphql-js (Apollo's own execution). */
   executor: 'jit' | 'graphql-js';
+  /** Heavy operations execute a few at a time (jit executor; src/graphql/executor.ts). */
+  heavyQueryGate: HeavyQueryGate;
 }
 
 export interface Readiness {
@@ -73,6 +75,7 @@ export const defaultServerOptions: ServerOptions = {
   pinnedMaxAgeSeconds: 86_400,
   limits: defaultQueryLimits,
   executor: 'jit',
+  heavyQueryGate: defaultHeavyQueryGate,
 };
 
 /** The URL of every POST to /graphql (never modified). */
@@ -177,18 +180,40 @@ function readBody(req: http.IncomingMessage, limit: number): Promise<string> {
   });
 }
 
+// Apollo keeps one DocumentNode per distinct query text (its document cache), so the cost of a
+// document with the same variables is computed once, not on every request.
+const costs = new WeakMap<DocumentNode, Map<string, number>>();
+function cachedCostOf(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  operationName: string | null,
+): number {
+  let byVariables = costs.get(document);
+  if (!byVariables) costs.set(document, (byVariables = new Map()));
+  const key = `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
+  let cost = byVariables.get(key);
+  if (cost === undefined) {
+    cost = costOf(schema, document, variables, operationName);
+    if (byVariables.size >= 100) byVariables.clear();
+    byVariables.set(key, cost);
+  }
+  return cost;
+}
+
 /** Refuses operations over the cost budget before they execute. */
 function costPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
-        async didResolveOperation({ schema, document, request, operationName }) {
+        async didResolveOperation({ schema, document, request, operationName, contextValue }) {
           let cost: number;
           try {
-            cost = costOf(schema, document, request.variables ?? {}, operationName);
+            cost = cachedCostOf(schema, document, request.variables ?? {}, operationName);
           } catch {
             return; // invalid variables: execution reports them precisely (BAD_USER_INPUT)
           }
+          contextValue.facts.cost = cost;
           if (cost > limits.maxCost) {
             throw limitError(
               'QUERY_TOO_COSTLY',
@@ -253,7 +278,12 @@ export function createServer(deps: ServerDeps) {
   const { options, logger } = deps;
   const schemaSource =
     options.executor === 'jit'
-      ? { gateway: jitGateway(makeExecutableSchema({ typeDefs, resolvers: resolvers as never })) }
+      ? {
+          gateway: jitGateway(
+            makeExecutableSchema({ typeDefs, resolvers: resolvers as never }),
+            options.heavyQueryGate,
+          ),
+        }
       : { typeDefs, resolvers: resolvers as never };
   const apollo = new ApolloServer<Context>({
     ...schemaSource,
