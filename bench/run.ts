@@ -39,7 +39,7 @@ const { values: args } = parseArgs({
     workloads: { type: 'string', default: 'W1,W2,W3,W4' },
     'no-peers': { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
-    // bench/results/<date><suffix>.md, e.g. "-profile": a profiled run is slower, so its figures
+    // bench/results/<date><suffix>.md, e.g. --suffix=-profile: a profiled run is slower, so its figures
     // are kept apart from the run the targets are judged on.
     suffix: { type: 'string', default: '' },
   },

@@ -29,7 +29,7 @@ function harness(concurrency: number) {
   const run = async (id: string, cost: number) => {
     const { executor } = await gateway.load({} as never);
     const query = `query Q($id: String!) { work(id: $id) }`;
-    const result = await executor({
+    const result = await executor!({
       document: parse(query),
       request: { query, variables: { id } },
       queryHash: 'q',
@@ -69,7 +69,7 @@ describe('the heavy query gate', () => {
     const { executor } = await gateway.load({} as never);
     const query = '{ boom }';
     for (let i = 0; i < 3; i++) {
-      const result = await executor({
+      const result = await executor!({
         document: parse(query),
         request: { query },
         queryHash: 'b',
