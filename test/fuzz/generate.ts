@@ -39,6 +39,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { HEAD_RELEASE_KEYS } from '../helpers/format.ts';
 
 const projectRoot = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const DEFAULT_CORPUS = resolve(projectRoot, '../shared/corpus/endoflife-2026-08/products');
@@ -291,22 +292,7 @@ const PRODUCT_FIELDS = [
   'description',
   'releases',
 ];
-const RELEASE_FIELDS = [
-  'releaseCycle',
-  'releaseLabel',
-  'codename',
-  'releaseDate',
-  'eol',
-  'eoas',
-  'eoes',
-  'discontinued',
-  'lts',
-  'latest',
-  'latestReleaseDate',
-  'link',
-  'outOfOrder',
-  'staleReleaseThresholdDays',
-];
+const RELEASE_FIELDS = HEAD_RELEASE_KEYS;
 const DATE_FIELDS = new Set(['releaseDate', 'latestReleaseDate']);
 const DATE_OR_BOOL_FIELDS = new Set(['eol', 'eoas', 'eoes', 'discontinued', 'lts']);
 

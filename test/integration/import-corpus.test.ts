@@ -9,27 +9,12 @@ import type { ImportReport } from '../../src/importer/import.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { isoDate, lineWith, plainFrontMatter, runImport, runImportCli, tableCounts } from '../helpers/documents.ts';
 import { corpusDir, noCorpus } from '../helpers/env.ts';
+import { HEAD_RELEASE_KEYS } from '../helpers/format.ts';
 
 /** The reference day of docs/eol-format.md (the corpus snapshot's date). */
 const SNAPSHOT_DAY = '2026-08-22';
 
-/** Release keys of the format at HEAD (§3.1); any other key is a custom field value. */
-const STANDARD_RELEASE_KEYS = new Set([
-  'releaseCycle',
-  'releaseLabel',
-  'codename',
-  'releaseDate',
-  'eoas',
-  'eol',
-  'eoes',
-  'discontinued',
-  'lts',
-  'latest',
-  'latestReleaseDate',
-  'link',
-  'outOfOrder',
-  'staleReleaseThresholdDays',
-]);
+const STANDARD_RELEASE_KEYS = new Set<string>(HEAD_RELEASE_KEYS);
 
 const DATE_OR_BOOL = ['lts', 'eoas', 'eol', 'eoes', 'discontinued'] as const;
 
