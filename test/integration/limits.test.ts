@@ -376,6 +376,24 @@ describe('query limits', () => {
       const other = await get('https://b.example');
       expect(other.headers.get('access-control-allow-origin')).toBeNull();
 
+      // A repeated POST is answered from the cache before routing: the same CORS headers (and the
+      // client's request id) all the same.
+      const post = (origin: string, id: string) =>
+        fetch(small.graphqlUrl, {
+          method: 'POST',
+          headers: { origin, 'content-type': 'application/json', 'x-request-id': id },
+          body: JSON.stringify({ query: '{ today cors: __typename }' }),
+        });
+      await post('https://a.example', 'cors-1');
+      const hit = await post('https://a.example', 'cors-2');
+      expect(hit.headers.get('x-cache')).toBe('HIT');
+      expect(hit.headers.get('x-request-id')).toBe('cors-2');
+      expect(hit.headers.get('access-control-allow-origin')).toBe('https://a.example');
+      expect(hit.headers.get('vary')).toMatch(/origin/i);
+      const otherHit = await post('https://b.example', 'cors-3');
+      expect(otherHit.headers.get('x-cache')).toBe('HIT');
+      expect(otherHit.headers.get('access-control-allow-origin')).toBeNull();
+
       const p1 = await preflight('https://a.example');
       expect(p1.status).toBe(204);
       expect(p1.headers.get('access-control-allow-origin')).toBe('https://a.example');
