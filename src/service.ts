@@ -4,11 +4,10 @@
 // The HTTP server starts listening at once; the database part is retried with backoff until it
 // succeeds, so a service started before its database answers /healthz at once and /readyz with
 // 503 and the reason until the database is there.
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { MemoryStore, ResponseCache, type CacheStore } from './cache/response-cache.ts';
-import { RedisStore } from './cache/redis-store.ts';
 import { CatalogSnapshot } from './data/snapshot.ts';
 import {
   pgliteChangeFeed,
@@ -106,6 +105,8 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     store = new MemoryStore(config.responseCacheMaxBytes);
     if (config.redisUrl) {
       try {
+        // Loaded only when configured, like PGlite (src/db/database.ts): nothing unused stays in memory.
+        const { RedisStore } = await import('./cache/redis-store.ts');
         store = await RedisStore.connect(config.redisUrl);
         logger.info('response cache in Redis');
       } catch (err) {
@@ -170,6 +171,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       // so the service lends it its own instance over the Postgres wire protocol, on loopback.
       // Edits made through the socket notify in the socket's own protocol stream (PGlite has one
       // session): the proxy passes them on to the change feed.
+      const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
       studio = new PGLiteSocketServer({
         db: feed ? pgliteNotifyingProxy(db.pglite, feed as PgliteFeed) : db.pglite,
         port: config.studioPort,

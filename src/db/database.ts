@@ -2,7 +2,7 @@
 // embedded PGlite through pglite-prisma-adapter. Both sides share one driver adapter: Prisma Client
 // uses it, and so does our own SQL (the hot read paths, the importer's batched writes), so every
 // statement passes through one counting layer (src/db/statements.ts) whatever issued it.
-import { PGlite } from '@electric-sql/pglite';
+import type { PGlite } from '@electric-sql/pglite';
 import { PrismaPg } from '@prisma/adapter-pg';
 import type {
   IsolationLevel,
@@ -14,7 +14,6 @@ import type {
   Transaction,
 } from '@prisma/driver-adapter-utils';
 import pg from 'pg';
-import { PrismaPGlite } from 'pglite-prisma-adapter';
 import { PrismaClient } from '../generated/prisma/client.ts';
 import { acquireDataDirLock, type DataDirLock } from './pglite-lock.ts';
 import { countStatement } from './statements.ts';
@@ -308,8 +307,11 @@ export interface PgliteOptions {
 
 export async function openPglite(options: PgliteOptions = {}): Promise<Database & { lock: DataDirLock | null }> {
   const lock = options.dataDir && options.lock !== false ? acquireDataDirLock(options.dataDir) : null;
+  // Loaded here, not at the top: PGlite's module alone holds ~35 MB, which a service on
+  // PostgreSQL has no use for (bench/results: RSS during the whole-catalogue run).
   let pglite: PGlite;
   try {
+    const { PGlite } = await import('@electric-sql/pglite');
     pglite = await PGlite.create({
       ...(options.dataDir ? { dataDir: options.dataDir } : {}),
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
@@ -320,6 +322,7 @@ export async function openPglite(options: PgliteOptions = {}): Promise<Database 
   }
   let adapter: SqlDriverAdapter;
   try {
+    const { PrismaPGlite } = await import('pglite-prisma-adapter');
     adapter = await new PrismaPGlite(pglite).connect();
   } catch (err) {
     await pglite.close().catch(() => undefined);
