@@ -11,4 +11,5 @@ COPY src ./src
 COPY seeds ./seeds
 EXPOSE 4000
 USER node
-CMD ["node", "--import", "tsx", "src/index.ts"]
+# The same flags as `npm start` (package.json; the README says why the heap is capped).
+CMD ["node", "--max-old-space-size=256", "--import", "tsx", "src/index.ts"]

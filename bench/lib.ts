@@ -4,6 +4,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
 import pg from 'pg';
+import { startCommandArgs } from '../scripts/start-command.ts';
 
 export const root = resolve(import.meta.dirname, '..');
 export const corpusDir = resolve(root, '../shared/corpus/endoflife-2026-08/products');
@@ -85,13 +86,13 @@ export interface ServiceProcess {
   stop(signal?: NodeJS.Signals): Promise<number | null>;
 }
 
-/** Starts `node --import tsx src/index.ts` with env and waits for /readyz. */
+/** Starts the service as `npm start` does (scripts/start-command.ts) with env, and waits for /readyz. */
 export async function startService(
   port: number,
   env: Record<string, string>,
   nodeArgs: string[] = [],
 ): Promise<ServiceProcess> {
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/index.ts'], {
+  const child = spawn(process.execPath, [...nodeArgs, ...startCommandArgs()], {
     cwd: root,
     env: { ...process.env, HOST: '127.0.0.1', PORT: String(port), NODE_ENV: 'production', LOG_LEVEL: 'warn', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,9 +1,10 @@
-// The service as it runs in production: `node --import tsx src/index.ts` in a child process, with
+// The service as it runs in production: `npm start`'s command (scripts/start-command.ts) in a child process, with
 // its configuration in the environment, on a free loopback port. Its JSON log lines (stdout) and
 // stderr are collected so that tests can wait for a line, and read or grep all of them. Also the
 // importer command (`npm run import`) as a child process.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
+import { startCommandArgs } from '../../scripts/start-command.ts';
 import { variables } from '../../src/config.ts';
 import { projectRoot } from './env.ts';
 import { freePort } from './tcp-proxy.ts';
@@ -91,7 +92,7 @@ export class ServiceProcess {
     readonly port: number,
     env: NodeJS.ProcessEnv,
   ) {
-    this.proc = spawn(process.execPath, ['--import', 'tsx', 'src/index.ts'], {
+    this.proc = spawn(process.execPath, startCommandArgs(), {
       cwd: projectRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
