@@ -15,6 +15,7 @@ import type {
   ReleaseCycleFilter,
   ReleaseCycleOrder,
 } from './generated/resolvers-types.ts';
+import type { ProductRow } from '../data/rows.ts';
 import { CycleNode, ProductNode } from './models.ts';
 import { connection, pageSize, readCursor, selects } from './pagination.ts';
 
@@ -156,8 +157,17 @@ export async function findCycles(
   const { rows, total } =
     (ctx.catalog && searchCyclesInCatalog(ctx.catalog, search)) ?? (await searchCycles(ctx.sql, search));
   const page = rows.slice(0, first);
+  // Each node carries its product's row (CycleNode.label/latest): from the catalogue when there is
+  // one, else in one batched statement.
+  const loaded = await ctx.loaders.productById.loadMany([...new Set(page.map((r) => r.row.productId))]);
+  const productRows = new Map<number, ProductRow>();
+  for (const p of loaded) if (p && !(p instanceof Error)) productRows.set(p.id, p);
   return connection({
-    nodes: page.map((r) => new CycleNode(r.row, asOf)),
+    nodes: page.map((r) => {
+      const product = productRows.get(r.row.productId);
+      if (!product) throw new Error(`product ${r.row.productId} disappeared while the request ran`);
+      return CycleNode.of(r.row, asOf, product);
+    }),
     cursor: (i) => {
       const r = page[i]!;
       return encodeCursor({ o: orderKey, k: r.sortKey, n: r.productName, p: r.row.position } satisfies CycleCursor);
