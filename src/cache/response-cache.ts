@@ -33,8 +33,10 @@ export interface CacheStore {
 }
 
 export class MemoryStore implements CacheStore {
-  private readonly entries = new Map<string, { value: CachedResponse; bytes: number; expires: number }>();
+  private readonly entries = new Map<string, { value: CachedResponse; bytes: number; expires: number; used: number }>();
   private bytes = 0;
+  /** Counts insertions and moves to the end of the order: an entry's `used` is its place in it. */
+  private clock = 0;
   constructor(
     private readonly maxBytes: number,
     private readonly now: () => number = Date.now,
@@ -49,16 +51,21 @@ export class MemoryStore implements CacheStore {
       this.delete(key);
       return null;
     }
-    // Least recently used goes first: re-insert to move to the end of the Map's order.
-    this.entries.delete(key);
-    this.entries.set(key, e);
+    // Least recently used goes first: re-insert to move to the end of the Map's order, unless it is
+    // in the newer half already (a hot entry is not moved on every hit: nearly LRU, and a hit
+    // without the delete and insert).
+    if (this.clock - e.used > this.entries.size / 2) {
+      this.entries.delete(key);
+      this.entries.set(key, e);
+      e.used = ++this.clock;
+    }
     return e.value;
   }
   async set(key: string, value: CachedResponse, ttlSeconds: number) {
     const bytes = value.body.length + key.length * 2 + 128;
     if (bytes > this.maxBytes / 4) return; // one response may not take over the cache
     this.delete(key);
-    this.entries.set(key, { value, bytes, expires: this.now() + ttlSeconds * 1000 });
+    this.entries.set(key, { value, bytes, expires: this.now() + ttlSeconds * 1000, used: ++this.clock });
     this.bytes += bytes;
     for (const k of this.entries.keys()) {
       if (this.bytes <= this.maxBytes) break;

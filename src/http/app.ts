@@ -650,10 +650,14 @@ export function createServer(deps: ServerDeps) {
   // on theirs, holding the shutdown until its deadline cut them mid-request.
   let closing = false;
   const unanswered = new Set<http.ServerResponse>();
+  // One listener for every response (node calls it with the response as this): no closure per request.
+  function forget(this: http.ServerResponse) {
+    unanswered.delete(this);
+  }
   const server = http.createServer((req, res) => {
     if (closing) res.shouldKeepAlive = false;
     unanswered.add(res);
-    res.once('close', () => unanswered.delete(res));
+    res.once('close', forget);
     const started = performance.now();
     if (req.method === 'POST') {
       collectBody(req, options.maxBodyBytes, (error, text) => {
