@@ -179,8 +179,7 @@ export async function findCycles(
 
 /** A product's cycles as nodes, in document order, with the product row attached. */
 export async function releasesOf(ctx: Context, product: ProductNode): Promise<CycleNode[]> {
-  const rows = await ctx.loaders.releasesByProductId.load(product.id);
-  return rows.map((r) => CycleNode.of(r, product.asOf, product.row));
+  return CycleNode.ofAll(await ctx.loaders.releasesByProductId.load(product.id), product.asOf, product.row);
 }
 
 export function filterReleases(cycles: CycleNode[], filter: ProductReleaseFilter | null | undefined): CycleNode[] {

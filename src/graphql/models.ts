@@ -99,6 +99,7 @@ function derivedOf(row: CycleRow, product: ProductRow): Derived {
 }
 
 const nodeOfRow = new WeakMap<CycleRow, CycleNode>();
+const nodesOfRows = new WeakMap<readonly CycleRow[], { asOf: string; productRow: ProductRow; nodes: CycleNode[] }>();
 
 export class CycleNode implements SupportFields {
   readonly lts: DateOrBoolValue;
@@ -119,6 +120,19 @@ export class CycleNode implements SupportFields {
     this.eol = f.eol;
     this.eoes = f.eoes;
     this.discontinued = f.discontinued;
+  }
+
+  /**
+   * The nodes of a product's rows (as the loader returns them: the same array while the data is
+   * unchanged) on asOf: the array made last time when rows, date and product row match. Frozen
+   * (callers share it; typed mutable only because the generated resolver types want arrays).
+   */
+  static ofAll(rows: readonly CycleRow[], asOf: string, productRow: ProductRow): CycleNode[] {
+    const last = nodesOfRows.get(rows);
+    if (last && last.asOf === asOf && last.productRow === productRow) return last.nodes;
+    const nodes = Object.freeze(rows.map((r) => CycleNode.of(r, asOf, productRow))) as CycleNode[];
+    nodesOfRows.set(rows, { asOf, productRow, nodes });
+    return nodes;
   }
 
   /** A node for row on asOf: the last one made for this row when it matches (nodes are immutable). */
@@ -211,11 +225,16 @@ export class CycleNode implements SupportFields {
   // while each resolver call builds a resolve-info object and its path (the whole catalogue has
   // 8,351 cycles; a fifth of its execution time went there). They need the product's row, which
   // every node made by src/graphql/catalog.ts carries.
+  // Kept on the node too: a node is made once per row, date and product row (CycleNode.of), so on
+  // the next request for the same day these are a field read.
+  #label: string | undefined;
+  #latest: { name: string | null; date: string | null; link: string | null } | null | undefined;
   get label(): string {
-    return this.labelFor(this.product());
+    return (this.#label ??= this.labelFor(this.product()));
   }
   get latest(): { name: string | null; date: string | null; link: string | null } | null {
-    return this.latestFor(this.product());
+    if (this.#latest === undefined) this.#latest = this.latestFor(this.product());
+    return this.#latest;
   }
   private product(): ProductRow {
     if (!this.productRow) throw new Error(`release cycle ${this.row.name} was made without its product's row`);
