@@ -447,7 +447,14 @@ export function createServer(deps: ServerDeps) {
     const { day, midnight } = dayOf(now);
     const value = deps.cache.peek(day, `POST ${text}`);
     if (!value) return false;
-    sendHit(req, res, value, requestIdOf(req), now.getTime(), midnight, started);
+    // Outside handle's try/catch (this runs in an event listener): a failure here must not take the
+    // process down. Not answered yet: the whole way answers (or reports) it.
+    try {
+      sendHit(req, res, value, requestIdOf(req), now.getTime(), midnight, started);
+    } catch (err) {
+      logger.error({ err }, 'answering from the cache failed');
+      return res.headersSent;
+    }
     return true;
   };
 
