@@ -222,9 +222,9 @@ export class CycleNode implements SupportFields {
   }
 
   // label and latest are plain fields, not resolvers: graphql-jit reads a plain field inline,
-  // while each resolver call builds a resolve-info object and its path (the whole catalogue has
-  // 8,351 cycles; a fifth of its execution time went there). They need the product's row, which
-  // every node made by src/graphql/catalog.ts carries.
+  // while each resolver call builds a resolve-info object and its path (two calls per cycle,
+  // 16,700 on the whole catalogue). They need the product's row, which every node made by
+  // src/graphql/catalog.ts carries.
   // Kept on the node too: a node is made once per row, date and product row (CycleNode.of), so on
   // the next request for the same day these are a field read.
   #label: string | undefined;
