@@ -396,8 +396,9 @@ export function createServer(deps: ServerDeps) {
   };
   // Cache-Control of an answer: about "today", it changes at the next UTC midnight, not before
   // (unless the data does); pinned to an asOf, it may be kept for the configured time.
+  const secondsUntil = (midnight: number, now: number) => Math.max(0, Math.floor((midnight - now) / 1000));
   const cacheControl = (usedToday: boolean, now: number, midnight: number) =>
-    `public, max-age=${usedToday ? Math.max(0, Math.floor((midnight - now) / 1000)) : options.pinnedMaxAgeSeconds}`;
+    `public, max-age=${usedToday ? secondsUntil(midnight, now) : options.pinnedMaxAgeSeconds}`;
 
   /** A cached answer, with every header in one writeHead (no setHeader before it: node's fast path). */
   const sendHit = (
@@ -482,7 +483,7 @@ export function createServer(deps: ServerDeps) {
     const contentType = req.headers['content-type'] ?? '';
     const now = deps.clock();
     const { day, midnight } = dayOf(now);
-    const secondsToMidnight = Math.max(0, Math.floor((midnight - now.getTime()) / 1000));
+    const secondsToMidnight = secondsUntil(midnight, now.getTime());
 
     // The response cache answers before anything is parsed or queried, by the request's text: the
     // JSON body of a POST, the query string of a GET. Only requests that Apollo's CSRF prevention
