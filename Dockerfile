@@ -12,4 +12,4 @@ COPY seeds ./seeds
 EXPOSE 4000
 USER node
 # The same flags as `npm start` (package.json; the README says why the heap is capped).
-CMD ["node", "--max-old-space-size=256", "--import", "tsx", "src/index.ts"]
+CMD ["node", "--max-old-space-size=256", "--heap-growing-percent=100", "--import", "tsx", "src/index.ts"]

@@ -12,8 +12,9 @@ const read = (f: string) => readFileSync(join(projectRoot, f), 'utf8');
 describe('the service start command', () => {
   const args = startCommandArgs();
 
-  it('caps the old generation and runs src/index.ts', () => {
+  it('caps the old generation, lets it grow to twice what survived a collection, and runs src/index.ts', () => {
     expect(args).toContain('--max-old-space-size=256');
+    expect(args).toContain('--heap-growing-percent=100');
     expect(args.at(-1)).toBe('src/index.ts');
   });
 
