@@ -227,6 +227,21 @@ describe('the response cache and the in-memory catalogue, invalidated by change 
       const after = await seenAfterEdit('ruby', (r) => parse(r).product?.label === 'Ruby (edited)');
       expect(parse(after).product?.releases.map((c) => c.codename)).toEqual(names.map((n) => `edited ${n}`));
     });
+
+    it('an edit by a session in replica mode (pg_restore --disable-triggers, logical replication) is seen too', async () => {
+      const before = await cached('go');
+      expect(parse(before).product?.label).toBe('Go');
+
+      const replica = await adminConnection(t.url);
+      try {
+        await replica.query(`SET session_replication_role = replica`);
+        const updated = await replica.query(`UPDATE product SET label = 'Go (replicated)' WHERE name = 'go'`);
+        expect(updated.rowCount).toBe(1);
+      } finally {
+        await replica.end();
+      }
+      await seenAfterEdit('go', (r) => parse(r).product?.label === 'Go (replicated)');
+    });
   });
 
   it('an import that updates a document is in the next answer', async () => {
