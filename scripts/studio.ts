@@ -9,9 +9,9 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import net from 'node:net';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { loadConfig } from '../src/config.ts';
 import { openPglite, type Database } from '../src/db/database.ts';
+import { serveForStudio } from '../src/db/studio-socket.ts';
 import { migrate } from '../src/db/migrate.ts';
 import { lockPathFor, type LockHolder } from '../src/db/pglite-lock.ts';
 
@@ -79,13 +79,12 @@ async function main(): Promise<number> {
   const db: Database = await openPglite({ dataDir: config.pgliteDir });
   try {
     await migrate(db);
-    const server = new PGLiteSocketServer({
-      db: db.pglite!,
+    // Served as the service serves it (src/db/studio-socket.ts): Studio's connections take turns
+    // a whole transaction at a time.
+    const server = await serveForStudio(db.pglite!, {
       port: config.studioPort,
-      host: '127.0.0.1',
-      maxConnections: 10,
+      idleInTransactionMs: config.studioIdleInTransactionMs,
     });
-    await server.start();
     try {
       return await runStudio(studioUrl);
     } finally {

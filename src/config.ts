@@ -93,6 +93,12 @@ export const variables = {
     int(0, 65535),
     'Loopback port on which the running service exposes the embedded database for Prisma Studio (0 = off).',
   ),
+  studioIdleInTransactionMs: v(
+    'STUDIO_IDLE_IN_TRANSACTION_MS',
+    10_000,
+    int(0, 3_600_000),
+    'Embedded database: a Studio/psql connection idle this long inside a transaction is closed and rolled back, since the service waits for it (0 = never).',
+  ),
   shutdownTimeoutMs: v(
     'SHUTDOWN_TIMEOUT_MS',
     10_000,

@@ -9,13 +9,7 @@ import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { MemoryStore, ResponseCache, type CacheStore } from './cache/response-cache.ts';
 import { CatalogSnapshot } from './data/snapshot.ts';
-import {
-  pgliteChangeFeed,
-  pgliteNotifyingProxy,
-  postgresChangeFeed,
-  type ChangeFeed,
-  type PgliteFeed,
-} from './db/changes.ts';
+import { pgliteChangeFeed, postgresChangeFeed, type ChangeFeed, type PgliteFeed } from './db/changes.ts';
 import { migrate, migrationStatus } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { DataDirLockedError } from './db/pglite-lock.ts';
@@ -169,17 +163,20 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     if (db.pglite && config.studioPort > 0 && !stopping) {
       // Prisma Studio cannot open the embedded database itself (one process per data directory),
       // so the service lends it its own instance over the Postgres wire protocol, on loopback.
-      // Edits made through the socket notify in the socket's own protocol stream (PGlite has one
-      // session): the proxy passes them on to the change feed.
-      const { PGLiteSocketServer } = await import('@electric-sql/pglite-socket');
-      studio = new PGLiteSocketServer({
-        db: feed ? pgliteNotifyingProxy(db.pglite, feed as PgliteFeed) : db.pglite,
-        port: config.studioPort,
-        host: '127.0.0.1',
-        maxConnections: 10,
-      });
+      // PGlite has one session: the socket's clients take turns with the service, a whole
+      // transaction at a time, and their changes reach the change feed (src/db/studio-socket.ts).
       try {
-        await studio.start();
+        const { serveForStudio } = await import('./db/studio-socket.ts');
+        studio = await serveForStudio(db.pglite, {
+          port: config.studioPort,
+          feed: feed as PgliteFeed | null,
+          idleInTransactionMs: config.studioIdleInTransactionMs,
+          onIdleInTransaction: (ms) =>
+            logger.warn(
+              { idleMs: ms },
+              'a Prisma Studio connection kept a transaction open and idle, holding up the service: disconnected it, its transaction rolled back',
+            ),
+        });
         logger.info(
           { studio: `postgresql://postgres@127.0.0.1:${config.studioPort}/postgres` },
           'embedded database served for Prisma Studio (npm run studio)',

@@ -8,7 +8,7 @@
 // - PGlite: pglite.listen() hears the service's own statements; statements that Prisma Studio
 //   sends through the socket server produce their notification in the socket's protocol stream
 //   instead (PGlite has one session), so the socket server is given a PGlite whose raw protocol
-//   output is scanned for NotificationResponse messages (see pgliteNotifyingProxy).
+//   output is scanned for NotificationResponse messages (src/db/studio-socket.ts).
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -138,11 +138,15 @@ export function disabledChangeFeed(): ChangeFeed {
 
 /**
  * Scans a stream of PostgreSQL backend messages (type byte, int32 length, body) for
- * NotificationResponse ('A': int32 pid, channel\0, payload\0). Chunks may split messages.
+ * NotificationResponse ('A': int32 pid, channel\0, payload\0) and, when asked, ReadyForQuery
+ * ('Z': one status byte, I idle, T in a transaction, E in a failed one). Chunks may split messages.
  */
 export class NotificationScanner {
   private pending = Buffer.alloc(0);
-  constructor(private readonly onNotification: (channel: string, payload: string) => void) {}
+  constructor(
+    private readonly onNotification: (channel: string, payload: string) => void,
+    private readonly onReadyForQuery?: (status: 'I' | 'T' | 'E') => void,
+  ) {}
   push(chunk: Uint8Array): void {
     let buf = this.pending.length ? Buffer.concat([this.pending, Buffer.from(chunk)]) : Buffer.from(chunk);
     let offset = 0;
@@ -160,32 +164,12 @@ export class NotificationScanner {
             body.toString('utf8', channelEnd + 1, payloadEnd > channelEnd ? payloadEnd : body.length),
           );
         }
+      } else if (type === 0x5a && length === 5 && this.onReadyForQuery) {
+        this.onReadyForQuery(String.fromCharCode(buf[offset + 5]!) as 'I' | 'T' | 'E');
       }
       offset += 1 + length;
     }
     this.pending = Buffer.from(buf.subarray(offset));
     buf = Buffer.alloc(0);
   }
-}
-
-/** A view of pglite for PGLiteSocketServer that reports the notifications its clients cause. */
-export function pgliteNotifyingProxy(pglite: PGlite, feed: PgliteFeed): PGlite {
-  return new Proxy(pglite, {
-    get(target, prop) {
-      if (prop === 'execProtocolRawStream') {
-        return (message: Uint8Array, opts: { onRawData?: (chunk: Uint8Array) => void } = {}) => {
-          const scanner = new NotificationScanner((channel) => feed.notify(channel));
-          return target.execProtocolRawStream(message, {
-            ...opts,
-            onRawData: (chunk: Uint8Array) => {
-              scanner.push(chunk);
-              opts.onRawData?.(chunk);
-            },
-          });
-        };
-      }
-      const value = Reflect.get(target, prop, target) as unknown;
-      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
-    },
-  });
 }
