@@ -166,6 +166,12 @@ export const variables = {
     'Most operations in one batched request (TOO_MANY_OPERATIONS above).',
   ),
   maxPageSize: v('MAX_PAGE_SIZE', 500, int(1, 100_000), 'Largest `first` of a connection (BAD_USER_INPUT above).'),
+  changeFeedHeartbeatMs: v(
+    'CHANGE_FEED_HEARTBEAT_MS',
+    500,
+    int(0, 60_000),
+    'PostgreSQL: the change listener checks its connection this often; one that stops answering turns the caches off within two beats, until it is replaced (0 = never check).',
+  ),
   responseCache: v(
     'RESPONSE_CACHE',
     true,

@@ -88,6 +88,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       ? await pgliteChangeFeed(db.pglite)
       : postgresChangeFeed({
           url: config.databaseUrl!,
+          heartbeatMs: config.changeFeedHeartbeatMs,
           onStateChange: (healthy, reason) =>
             healthy
               ? logger.info('change notifications: listening (caches on)')

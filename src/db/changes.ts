@@ -4,12 +4,18 @@
 //
 // - PostgreSQL: one dedicated connection LISTENs. While it is down the feed is "unhealthy" (a
 //   change could go unnoticed), which makes every cache step aside; it reconnects with backoff and,
-//   once back, reports a change (anything may have changed meanwhile).
+//   once back, reports a change (anything may have changed meanwhile). A connection can also die
+//   without a word (a network path gone: no reset, no FIN; TCP keep-alive would notice after
+//   minutes at best), or never hear a NOTIFY at all (behind a transaction-mode pooler). So the
+//   listener sends itself a NOTIFY on a channel of its own every heartbeatMs: an unanswered one
+//   makes the feed unhealthy at the next beat (within 2 × heartbeatMs of the last good answer),
+//   and one unanswered for deadAfterMs ends the connection and reconnects.
 // - PGlite: pglite.listen() hears the service's own statements; statements that Prisma Studio
 //   sends through the socket server produce their notification in the socket's protocol stream
 //   instead (PGlite has one session), so the socket server is given a PGlite whose raw protocol
 //   output is scanned for NotificationResponse messages (src/db/studio-socket.ts).
 import type { PGlite } from '@electric-sql/pglite';
+import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export const CHANGE_CHANNEL = 'eolgraph_data_changed';
@@ -43,6 +49,10 @@ export interface PgFeedOptions {
   url: string;
   onStateChange?: (healthy: boolean, reason?: string) => void;
   retryDelaysMs?: number[];
+  /** Interval of the listener's heartbeat, in ms (0 = none). */
+  heartbeatMs?: number;
+  /** A heartbeat unanswered this long ends the connection (default 10 × heartbeatMs, ≥ 5 s). */
+  deadAfterMs?: number;
 }
 
 export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
@@ -61,21 +71,33 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
     subscribers.emit(); // either way, what was cached may no longer hold
   };
 
+  let beat: NodeJS.Timeout | null = null;
+  const heartbeatMs = options.heartbeatMs ?? 500;
+  const deadAfterMs = options.deadAfterMs ?? Math.max(5_000, 10 * heartbeatMs);
+
   const connect = async () => {
     if (closed) return;
     const c = new pg.Client({
       connectionString: options.url,
       keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
       connectionTimeoutMillis: 3000,
       application_name: 'eolgraph-listener',
     });
     client = c;
+    // A channel only this connection listens on: its heartbeats reach nobody else.
+    const pingChannel = `eolgraph_ping_${process.pid}_${randomBytes(4).toString('hex')}`;
+    let awaiting: { seq: number; sentAt: number } | null = null;
+    let seq = 0;
     let failed = false;
     const fail = (reason: string) => {
       if (failed || closed) return;
       failed = true;
+      if (beat) clearInterval(beat);
       c.removeAllListeners('notification');
       c.end().catch(() => undefined);
+      // end() waits for the server's goodbye, which a dead path never brings: drop the socket too.
+      (c as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy();
       setHealthy(false, reason);
       const delay = delays[Math.min(attempt++, delays.length - 1)]!;
       timer = setTimeout(() => void connect(), delay);
@@ -85,12 +107,32 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
     c.on('end', () => fail('the listening connection ended'));
     c.on('notification', (msg) => {
       if (msg.channel === CHANGE_CHANNEL) subscribers.emit();
+      else if (msg.channel === pingChannel && awaiting && msg.payload === String(awaiting.seq)) {
+        awaiting = null;
+        setHealthy(true); // a late answer: the connection is alive and heard everything in order
+      }
     });
+    const heartbeat = () => {
+      if (failed || closed) return;
+      if (awaiting) {
+        const waited = Date.now() - awaiting.sentAt;
+        if (waited >= deadAfterMs) fail(`the listening connection did not answer for ${waited} ms`);
+        else setHealthy(false, `the listening connection has not answered for ${waited} ms`);
+        return;
+      }
+      awaiting = { seq: ++seq, sentAt: Date.now() };
+      c.query(`NOTIFY ${pingChannel}, '${awaiting.seq}'`).catch((err: Error) => fail(err.message));
+    };
     try {
       await c.connect();
       await c.query(`LISTEN ${CHANGE_CHANNEL}`);
+      if (heartbeatMs > 0) await c.query(`LISTEN ${pingChannel}`);
       attempt = 0;
       setHealthy(true);
+      if (heartbeatMs > 0 && !failed) {
+        beat = setInterval(heartbeat, heartbeatMs);
+        beat.unref();
+      }
     } catch (err) {
       fail((err as Error).message);
     }
@@ -105,8 +147,15 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
+      if (beat) clearInterval(beat);
       healthy = false;
-      await client?.end().catch(() => undefined);
+      const c = client;
+      // Not waiting for a goodbye that a dead connection never sends.
+      setTimeout(
+        () => (c as unknown as { connection?: { stream?: { destroy(): void } } } | null)?.connection?.stream?.destroy(),
+        1000,
+      ).unref();
+      await c?.end().catch(() => undefined);
     },
   };
 }

@@ -4,6 +4,8 @@
 //   stopAccepting() close the listening socket: new connections are refused (ECONNREFUSED)
 //   cut()          destroy every open connection, both sides (what a server crash looks like)
 //   hang()         accept connections but pass nothing on (a host that accepts and never answers)
+//   freeze()       stop passing bytes on the connections already open, without closing them (a
+//                  network path that died silently: no reset, no FIN), new ones still forwarded
 // and start() again resumes forwarding on the same port.
 import net from 'node:net';
 
@@ -70,6 +72,15 @@ export class TcpProxy {
     if (!server) return;
     this.server = null;
     await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  /** Open connections stop passing bytes in both directions and stay open; new ones work. */
+  freeze(): void {
+    for (const s of this.sockets) {
+      s.unpipe();
+      s.pause();
+      s.removeAllListeners('data');
+    }
   }
 
   /** Destroys every open connection, both sides, at once. */

@@ -12,6 +12,7 @@ import { adminConnection, HoldingSql, nextReport, terminateListener, waitFor } f
 import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
 import { seedsDir } from '../helpers/env.ts';
 import { startTestServer, type GraphQLBody, type TestServer } from '../helpers/server.ts';
+import { TcpProxy } from '../helpers/tcp-proxy.ts';
 
 const GO_RELEASES = `{ product(name: "go") { releases { name latest { name } } } }`;
 // Labels come from the in-memory catalogue, descriptions (not in it) from SQL: a request can be
@@ -193,6 +194,53 @@ describe('the response cache is never stale', () => {
       expect(JSON.parse(fromCatalogue.text)).toEqual({
         data: { releaseCycle: { name: '3.3', codename: 'while down' } },
       });
+    });
+  });
+
+  describe('when the listening connection dies without a word (no reset, no FIN)', () => {
+    it('the heartbeat notices within two beats: the cache steps aside, then the feed reconnects by itself', async () => {
+      const HEARTBEAT_MS = 200;
+      const proxy = await TcpProxy.create({ host: '127.0.0.1', port: Number(new URL(t.url).port || 5432) });
+      await proxy.start();
+      const url = new URL(t.url);
+      url.port = String(proxy.port);
+      const silentFeed = postgresChangeFeed({ url: url.toString(), heartbeatMs: HEARTBEAT_MS, deadAfterMs: 1_500 });
+      const silentCache = new ResponseCache({ store: new MemoryStore(8_000_000), feed: silentFeed });
+      const s = await startTestServer(t.db, { now: new Date('2026-08-22T12:00:00Z'), cache: silentCache });
+      try {
+        await waitFor(() => silentFeed.healthy, 'the change feed to listen');
+        await s.post({ query: GO_RELEASES });
+        const before = await s.post({ query: GO_RELEASES });
+        expect(before.cache).toBe('HIT');
+        expect(goLatest(before.text, '1.25')).not.toBe('1.25.77');
+
+        proxy.freeze(); // the LISTEN connection now hears nothing, and nothing tells it so
+        const frozenAt = Date.now();
+        await admin.query(
+          `UPDATE release_cycle SET latest = '1.25.77'
+            WHERE name = '1.25' AND product_id = (SELECT id FROM product WHERE name = 'go')`,
+        );
+        // Never the old answer after two beats (and a little for the timers on a busy machine).
+        await waitFor(() => !silentFeed.healthy, 'the heartbeat to notice', 4 * HEARTBEAT_MS + 500);
+        expect(Date.now() - frozenAt).toBeLessThanOrEqual(4 * HEARTBEAT_MS + 500);
+        const during = await s.post({ query: GO_RELEASES });
+        expect(during.cache).toBe('BYPASS');
+        expect(goLatest(during.text, '1.25')).toBe('1.25.77');
+
+        // After deadAfterMs the connection is given up and a new one (the proxy forwards new
+        // connections) listens: caching resumes, with the edit.
+        await waitFor(() => silentFeed.healthy, 'the change feed to reconnect', 5_000);
+        expect(proxy.accepted).toBeGreaterThanOrEqual(2);
+        const after = await s.post({ query: GO_RELEASES });
+        expect(after.cache).toBe('MISS');
+        expect(goLatest(after.text, '1.25')).toBe('1.25.77');
+        expect((await s.post({ query: GO_RELEASES })).cache).toBe('HIT');
+      } finally {
+        await s.close();
+        await silentCache.close();
+        await silentFeed.close();
+        await proxy.close();
+      }
     });
   });
 });
