@@ -31,6 +31,14 @@ try {
       service.app.server.closeAllConnections();
     }, config.shutdownTimeoutMs);
     deadline.unref();
+    // Closing the database waits for statements still running; on a connection that died
+    // silently that could be forever. A little after the deadline the process goes regardless
+    // (exit 1: the shutdown was not clean).
+    const hardDeadline = setTimeout(() => {
+      logger.error('the database did not close in time after the shutdown deadline: exiting anyway');
+      process.exit(1);
+    }, config.shutdownTimeoutMs + 3_000);
+    hardDeadline.unref();
     try {
       await service.stop();
       logger.info('stopped');

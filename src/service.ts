@@ -10,7 +10,7 @@ import type { Database } from './db/database.ts';
 import { MemoryStore, ResponseCache, type CacheStore } from './cache/response-cache.ts';
 import { CatalogSnapshot } from './data/snapshot.ts';
 import { pgliteChangeFeed, postgresChangeFeed, type ChangeFeed, type PgliteFeed } from './db/changes.ts';
-import { migrate, migrationStatus } from './db/migrate.ts';
+import { migrate, MigrationError, migrationStatus } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { DataDirLockedError } from './db/pglite-lock.ts';
 import { describeDbError, importDocuments } from './importer/import.ts';
@@ -68,16 +68,30 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   let lastProblem = 'the database is being prepared (migrations, first import)';
   let stopping = false;
 
+  // A database that stopped answering (a connection that died silently) must not make /readyz
+  // hang: it answers 503 after this long.
+  const readinessTimeoutMs = Math.min(config.dbConnectTimeoutMs, 5_000);
   const readiness = async (): Promise<Readiness> => {
     if (!prepared) return { ready: false, reason: lastProblem };
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const status = await migrationStatus(db);
+      const status = await Promise.race([
+        migrationStatus(db),
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`no answer within ${readinessTimeoutMs} ms`)),
+            readinessTimeoutMs,
+          );
+        }),
+      ]);
       if (status.pending.length > 0 || status.problems.length > 0) {
         return { ready: false, reason: status.problems[0] ?? `pending migrations: ${status.pending.join(', ')}` };
       }
       return { ready: true };
     } catch (err) {
       return { ready: false, reason: `database unreachable: ${describeDbError(err)}` };
+    } finally {
+      clearTimeout(timer);
     }
   };
 
@@ -149,7 +163,9 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
         prepared = true;
         return;
       } catch (err) {
+        // Neither goes away by waiting: the process says so and stops (src/index.ts exits 1).
         if (err instanceof DataDirLockedError) throw err;
+        if (err instanceof MigrationError && err.permanent) throw err;
         lastProblem = `database not ready: ${describeDbError(err)}`;
         const delay = delays[Math.min(attempt, delays.length - 1)]!;
         logger.warn(

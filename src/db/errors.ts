@@ -1,5 +1,6 @@
 // Which database errors mean "the database is unavailable" (connection refused, lost, timed out
-// while connecting, server shutting down) and which mean "this statement took too long"
+// while connecting, no answer on a connection that died silently ("Query read timeout", pg's
+// client-side timeout), server shutting down) and which mean "this statement took too long"
 // (statement_timeout). Errors arrive either as the driver adapter's DriverAdapterError (with a
 // `cause` describing the driver error) or as the pg driver's own errors.
 
@@ -17,7 +18,7 @@ const UNAVAILABLE_KINDS = new Set([
 ]);
 
 const UNAVAILABLE_MESSAGES =
-  /Connection terminated|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|Client has encountered a connection error|Connection ended unexpectedly|terminating connection due to administrator command|the database system is (?:starting up|shutting down)|Client was closed|Cannot use a pool after calling end/;
+  /Connection terminated|timeout exceeded when trying to connect|ECONNREFUSED|ECONNRESET|ENOTFOUND|EHOSTUNREACH|Client has encountered a connection error|Connection ended unexpectedly|terminating connection due to administrator command|the database system is (?:starting up|shutting down)|Client was closed|Cannot use a pool after calling end|Query read timeout/;
 
 export function classifyDbError(err: unknown): DbFailure | null {
   for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {

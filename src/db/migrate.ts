@@ -24,9 +24,15 @@ export interface AppliedMigration {
 }
 
 export class MigrationError extends Error {
-  constructor(message: string) {
+  /**
+   * The history itself is wrong (a migration changed after it was applied, one the files do not
+   * have, one that never finished): retrying cannot help, a person has to look.
+   */
+  readonly permanent: boolean;
+  constructor(message: string, opts: { permanent?: boolean } = {}) {
     super(message);
     this.name = 'MigrationError';
+    this.permanent = opts.permanent ?? false;
   }
 }
 
@@ -36,7 +42,7 @@ export function checksumOf(bytes: Buffer | string): string {
 }
 
 export function readMigrations(dir = defaultMigrationsDir): MigrationFile[] {
-  if (!existsSync(dir)) throw new MigrationError(`No migrations directory at ${dir}`);
+  if (!existsSync(dir)) throw new MigrationError(`No migrations directory at ${dir}`, { permanent: true });
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && existsSync(join(dir, e.name, 'migration.sql')))
     .map((e) => e.name)
@@ -134,7 +140,7 @@ export async function migrate(db: Database, dir = defaultMigrationsDir): Promise
   const appliedNow: string[] = [];
   // Check everything first, so a tampered history stops us before we touch the schema.
   const status = compareMigrations(files, await readApplied(db));
-  if (status.problems.length > 0) throw new MigrationError(status.problems.join('\n'));
+  if (status.problems.length > 0) throw new MigrationError(status.problems.join('\n'), { permanent: true });
 
   for (const file of files) {
     if (!status.pending.includes(file.name)) continue;
@@ -143,7 +149,7 @@ export async function migrate(db: Database, dir = defaultMigrationsDir): Promise
       await tx.exec(CREATE_TABLE);
       // Another process may have applied it while we waited for the lock.
       const again = compareMigrations(files, await readApplied(tx));
-      if (again.problems.length > 0) throw new MigrationError(again.problems.join('\n'));
+      if (again.problems.length > 0) throw new MigrationError(again.problems.join('\n'), { permanent: true });
       if (!again.pending.includes(file.name)) return;
       const startedAt = new Date().toISOString();
       try {

@@ -277,3 +277,60 @@ describe('PostgreSQL lost with the defaults (response cache and in-memory catalo
     expectCleanOutput(service());
   });
 });
+
+describe('connections that die without a word (no reset, no FIN): nothing waits for them forever', () => {
+  const STATEMENT_TIMEOUT_MS = 1000;
+  const SHUTDOWN_TIMEOUT_MS = 1000;
+  let t: TestDatabase;
+  let proxy: TcpProxy;
+  let service: ServiceProcess;
+
+  beforeAll(async () => {
+    t = await createTestDatabase();
+    proxy = await TcpProxy.create();
+    await proxy.start();
+    service = await spawnService({
+      DATABASE_URL: urlThrough(proxy, t),
+      RESPONSE_CACHE: 'false',
+      CATALOG_SNAPSHOT: 'false',
+      DB_CONNECT_TIMEOUT_MS: String(CONNECT_TIMEOUT_MS),
+      DB_STATEMENT_TIMEOUT_MS: String(STATEMENT_TIMEOUT_MS),
+      SHUTDOWN_TIMEOUT_MS: String(SHUTDOWN_TIMEOUT_MS),
+    });
+    await service.ready();
+  });
+  afterAll(async () => {
+    await service?.stop('SIGKILL');
+    await proxy?.close();
+    await t?.drop();
+  });
+
+  it('a request on a frozen connection gives DATABASE_UNAVAILABLE after the statement timeout; /readyz says 503 at once; SIGTERM still exits', async () => {
+    // The pool's connections are open and idle; from now on they pass nothing, and new ones are refused.
+    expect((await service.gql(PRODUCT_PAGE, { name: 'nodejs', asOf: '2024-01-01' })).body.errors).toBeUndefined();
+    proxy.freeze();
+    // Not awaited: the listening socket closes at once, but the close completes only when the
+    // frozen connections end.
+    void proxy.stopAccepting();
+    const r = await service.gql(PRODUCT_PAGE, { name: 'nodejs', asOf: '2024-01-01' });
+    expect(codesOf(r)).toEqual(['DATABASE_UNAVAILABLE']);
+    // The client-side read timeout (statement timeout + 2 s) ended it, no later.
+    expect(r.ms).toBeLessThan(STATEMENT_TIMEOUT_MS + 2000 + 1500);
+
+    const started = performance.now();
+    const ready = await fetch(`${service.baseUrl}/readyz`);
+    expect(ready.status).toBe(503);
+    expect(performance.now() - started).toBeLessThan(CONNECT_TIMEOUT_MS + 1000);
+
+    // Shutdown with a statement stuck on a frozen connection: out within the deadline and a little.
+    const stuck = service.gql(PRODUCT_PAGE, { name: 'python', asOf: '2024-01-01' }).catch(() => null);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const signalled = performance.now();
+    const exit = await service.stop('SIGTERM', 10_000);
+    expect(performance.now() - signalled).toBeLessThan(SHUTDOWN_TIMEOUT_MS + 3000 + 1500);
+    expect(exit.signal).toBeNull();
+    await stuck;
+    expect(service.output()).not.toMatch(ESCAPED_ERRORS);
+    expect(service.output()).not.toContain(PASSWORD);
+  });
+});

@@ -400,3 +400,30 @@ describe('two migrators at once on PostgreSQL', () => {
     }
   });
 });
+
+describe('the service on a database whose migration history changed', () => {
+  it('stops with the reason instead of retrying forever (waiting cannot fix it)', async () => {
+    const { spawnService, killAllServices } = await import('../helpers/service-process.ts');
+    const t = await createTestDatabase(); // migrated
+    try {
+      const [first] = migrationFiles();
+      await t.db.execute(`UPDATE "_prisma_migrations" SET checksum = $1 WHERE migration_name = $2`, [
+        '0'.repeat(64),
+        first!.name,
+      ]);
+      const service = await spawnService({ DATABASE_URL: t.url });
+      const exit = await Promise.race([
+        service.exited,
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('still running after 20 s')), 20_000)),
+      ]);
+      expect(exit).toEqual({ code: 1, signal: null });
+      const fatal = service.logs().find((l) => l.msg === 'cannot prepare the database');
+      expect(fatal?.level).toBe(60);
+      expect(String(fatal?.err)).toContain(first!.name);
+      expect(service.logs().filter((l) => l.msg === 'preparing the database failed; retrying')).toEqual([]);
+    } finally {
+      await killAllServices();
+      await t.drop();
+    }
+  });
+});
