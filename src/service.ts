@@ -5,17 +5,20 @@
 // succeeds, so a service started before its database answers /healthz at once and /readyz with
 // 503 and the reason until the database is there.
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { Config } from './config.ts';
 import type { Database } from './db/database.ts';
 import { MemoryStore, ResponseCache, type CacheStore } from './cache/response-cache.ts';
 import { CatalogSnapshot } from './data/snapshot.ts';
 import { pgliteChangeFeed, postgresChangeFeed, type ChangeFeed, type PgliteFeed } from './db/changes.ts';
-import { migrate, MigrationError, migrationStatus } from './db/migrate.ts';
+import { migrate, MigrationError, migrationStatus, readMigrations } from './db/migrate.ts';
 import { openDatabase } from './db/open.ts';
 import { DataDirLockedError } from './db/pglite-lock.ts';
 import { describeDbError, importDocuments } from './importer/import.ts';
 import { summaryLine } from './importer/import.ts';
 import { createServer, defaultServerOptions, type AppServer, type Readiness, type ServerOptions } from './http/app.ts';
+import { typeDefs } from './graphql/schema.ts';
 import type { Logger } from './logger.ts';
 
 /** The HTTP server's options from the configuration. */
@@ -39,6 +42,26 @@ export function serverOptionsFrom(config: Config): ServerOptions {
       maxPageSize: config.maxPageSize,
     },
   };
+}
+
+/**
+ * What decides the answers besides the request: the code and its schema, the migrations, the
+ * options that change what an answer says or whether it is allowed, and the database. Instances
+ * share cached answers in Redis only when all of these agree: an instance with introspection off
+ * must not serve another's introspection answer, nor one on another database (or another version,
+ * mid-deploy) its answers.
+ */
+export function answerFingerprint(config: Config): string {
+  const db = config.databaseUrl ? new URL(config.databaseUrl) : null;
+  const facts = {
+    version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
+      .version,
+    schema: typeDefs,
+    migrations: readMigrations().map((m) => `${m.name}:${m.checksum}`),
+    options: serverOptionsFrom(config),
+    database: db ? `${db.hostname}:${db.port || 5432}${db.pathname}` : `pglite:${config.pgliteDir}`,
+  };
+  return createHash('sha256').update(JSON.stringify(facts)).digest('base64url').slice(0, 16);
 }
 
 export interface Service {
@@ -116,8 +139,9 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       try {
         // Loaded only when configured, like PGlite (src/db/database.ts): nothing unused stays in memory.
         const { RedisStore } = await import('./cache/redis-store.ts');
-        store = await RedisStore.connect(config.redisUrl);
-        logger.info('response cache in Redis');
+        const prefix = `eolgraph:responses:${answerFingerprint(config)}`;
+        store = await RedisStore.connect(config.redisUrl, { prefix });
+        logger.info({ prefix }, 'response cache in Redis');
       } catch (err) {
         logger.warn({ err: (err as Error).message }, 'Redis unreachable: the response cache stays in memory');
       }
