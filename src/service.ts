@@ -101,10 +101,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       const status = await Promise.race([
         migrationStatus(db),
         new Promise<never>((_, reject) => {
-          timer = setTimeout(
-            () => reject(new Error(`no answer within ${readinessTimeoutMs} ms`)),
-            readinessTimeoutMs,
-          );
+          timer = setTimeout(() => reject(new Error(`no answer within ${readinessTimeoutMs} ms`)), readinessTimeoutMs);
         }),
       ]);
       if (status.pending.length > 0 || status.problems.length > 0) {

@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.ts';
 import { answerFingerprint } from '../../../src/service.ts';
 
-const base = { DATABASE_URL: 'postgresql://eolgraph:secret@db.internal:5432/eolgraph', REDIS_URL: 'redis://cache:6379' };
+const base = {
+  DATABASE_URL: 'postgresql://eolgraph:secret@db.internal:5432/eolgraph',
+  REDIS_URL: 'redis://cache:6379',
+};
 const fingerprint = (env: Record<string, string>) => answerFingerprint(loadConfig({ ...base, ...env }));
 
 describe('the Redis key prefix of the response cache', () => {
