@@ -1,6 +1,7 @@
 // The only reader of process.env. Every variable is declared once below with its default and a
 // description (the README's configuration table and .env.example list the same set; a test keeps
 // them in step). loadConfig() validates all of them and reports every problem at once.
+import { realpathSync } from 'node:fs';
 import { resolve } from 'node:path';
 
 type Parser<T> = (raw: string) => T;
@@ -252,7 +253,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, overrides: Part
   }
   if (problems.length > 0) throw new ConfigError(problems);
   const config = { ...out, ...overrides } as { -readonly [K in keyof Config]: Config[K] };
+  // A symlinked data directory is followed: PGlite cannot open one through a link, and the lock
+  // file must sit at one canonical place whichever path a process was given.
   config.pgliteDir = resolve(config.root, config.pgliteDir);
+  try {
+    config.pgliteDir = realpathSync(config.pgliteDir);
+  } catch {
+    /* not there yet: PGlite creates it */
+  }
   config.seedsDir = resolve(config.root, config.seedsDir);
   return Object.freeze(config);
 }
