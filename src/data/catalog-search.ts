@@ -130,9 +130,11 @@ function compareEntry(e: Entry, key: string, product: string, position: number, 
 function productMatches(
   p: ProductRow,
   ix: Indexed,
-  q: { names?: readonly string[] | null; category?: string | null; tag?: string | null },
+  q: { name?: string | null; names?: readonly string[] | null; category?: string | null; tag?: string | null },
 ): boolean {
-  if (q.names) {
+  // An empty list of names matches no product, as `= ANY('{}')` in SQL.
+  if (q.name != null && !ix.keysOf.get(p.id)!.has(q.name)) return false;
+  if (q.names != null) {
     const keys = ix.keysOf.get(p.id)!;
     if (!q.names.some((n) => keys.has(n))) return false;
   }
@@ -195,7 +197,7 @@ export function searchCyclesInCatalog(data: CatalogData, q: CycleSearch): { rows
       if (from != null) end = firstWhere(entries, (e) => cmp(e, from) < 0);
     }
   }
-  const productFilter = q.products != null || q.category != null || q.tag != null;
+  const productFilter = q.product != null || q.products != null || q.category != null || q.tag != null;
   const productOk = new Map<number, boolean>();
   const phases = q.supportPhases ? new Set(q.supportPhases) : null;
   const eolDated = q.eolDated || q.eolFrom != null || q.eolTo != null;
@@ -210,7 +212,7 @@ export function searchCyclesInCatalog(data: CatalogData, q: CycleSearch): { rows
     if (productFilter) {
       let ok = productOk.get(p.id);
       if (ok === undefined) {
-        ok = productMatches(p, ix, { names: q.products, category: q.category, tag: q.tag });
+        ok = productMatches(p, ix, { name: q.product, names: q.products, category: q.category, tag: q.tag });
         productOk.set(p.id, ok);
       }
       if (!ok) continue;

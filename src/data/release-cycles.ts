@@ -17,6 +17,9 @@ export type CycleOrderField = 'EOL_FROM' | 'RELEASE_DATE' | 'PRODUCT_NAME';
 export type Direction = 'ASC' | 'DESC';
 
 export interface CycleSearch {
+  /** Only this product (id or alias). */
+  product?: string | null;
+  /** Only these products (ids or aliases); an empty list matches nothing. With `product`, both hold. */
   products?: readonly string[] | null;
   category?: string | null;
   tag?: string | null;
@@ -74,7 +77,11 @@ export async function searchCycles(sql: Sql, q: CycleSearch): Promise<{ rows: Cy
   const needsAsOf =
     q.isEol != null || q.isMaintained != null || q.isLts != null || q.isReleased != null || q.supportPhases != null;
   const status = statusSql(needsAsOf ? p.add(q.asOf, 'date') : 'NULL::date');
-  if (q.products) {
+  if (q.product != null) {
+    const n = p.add(q.product);
+    where.push(`(p.name = ${n} OR p.id IN (SELECT product_id FROM product_alias WHERE alias = ${n}))`);
+  }
+  if (q.products != null) {
     const n = p.add(q.products, 'text[]');
     where.push(`(p.name = ANY(${n}) OR p.id IN (SELECT product_id FROM product_alias WHERE alias = ANY(${n})))`);
   }

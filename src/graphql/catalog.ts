@@ -10,6 +10,7 @@ import { resolveVersion } from '../domain/versions.ts';
 import { asOfFor, type Context } from './context.ts';
 import { badInput } from './errors.ts';
 import type {
+  DateRange,
   ProductFilter,
   ProductReleaseFilter,
   ReleaseCycleFilter,
@@ -48,7 +49,8 @@ export async function findProducts(
     names: f.names ?? null,
     category: f.category ?? null,
     tag: f.tag ?? null,
-    search: f.search ?? null,
+    // Spaces around the term are a copy-paste accident, never meant (a blank term: no filter).
+    search: f.search?.trim() ?? null,
     hasMaintainedRelease: f.hasMaintainedRelease ?? null,
     asOf,
     after: after?.n ?? null,
@@ -67,7 +69,18 @@ export async function findProducts(
     cursor: (i) => encodeCursor({ n: page[i]!.name }),
     hasNextPage: rows.length > first,
     totalCount: total,
+    after: args.after ?? null,
   });
+}
+
+/** The last date the Date scalar accepts ("YYYY-MM-DD" has four digits for the year). */
+const LAST_DATE = '9999-12-31';
+
+/** A DateRange whose from is after its to matches nothing: a mistake to report, not to answer. */
+function checkRange(name: string, range: DateRange | null | undefined): void {
+  if (range?.from != null && range.to != null && range.from > range.to) {
+    throw badInput(`${name}.from (${range.from}) is after ${name}.to (${range.to}): the range holds no date`);
+  }
 }
 
 interface CycleCursor {
@@ -113,27 +126,27 @@ export async function findCycles(
   };
   const after = readCursor(args.after, isCursor, `releaseCycles (ordered by ${order.field} ${order.direction})`);
   const f = args.filter ?? {};
+  checkRange('eolBetween', f.eolBetween);
+  checkRange('releasedBetween', f.releasedBetween);
   let eolFrom = f.eolBetween?.from ?? null;
   let eolTo = f.eolBetween?.to ?? null;
   if (f.eolWithinDays != null) {
     if (f.eolWithinDays < 0 || f.eolWithinDays > 36_500) {
       throw badInput(`eolWithinDays must be between 0 and 36500, got ${f.eolWithinDays}`);
     }
-    // Within N days of asOf, both ends inclusive, combined with eolBetween if both are given.
+    // Within N days of asOf, both ends inclusive, combined with eolBetween if both are given. The
+    // window stops at the last date a Date can hold: asOf + N may lie beyond year 9999, which no
+    // date in the API (and no date the importer accepts) reaches.
     const from = asOf;
-    const to = addDays(asOf, f.eolWithinDays);
+    const end = addDays(asOf, f.eolWithinDays);
+    const to = isCalendarDate(end) ? end : LAST_DATE;
     eolFrom = eolFrom && eolFrom > from ? eolFrom : from;
     eolTo = eolTo && eolTo < to ? eolTo : to;
   }
-  for (const [name, v] of [
-    ['eolBetween.from', eolFrom],
-    ['eolBetween.to', eolTo],
-  ] as const) {
-    if (v !== null && !isCalendarDate(v)) throw badInput(`${name} must be a calendar date, got ${v}`);
-  }
-  const products = [...(f.products ?? []), ...(f.product ? [f.product] : [])];
   const search: CycleSearch = {
-    products: products.length > 0 ? products : null,
+    // Both may be given: a cycle must then match both (an empty list matches nothing).
+    product: f.product ?? null,
+    products: f.products ?? null,
     category: f.category ?? null,
     tag: f.tag ?? null,
     isEol: f.isEol ?? null,
@@ -174,6 +187,7 @@ export async function findCycles(
     },
     hasNextPage: rows.length > first,
     totalCount: total,
+    after: args.after ?? null,
   });
 }
 

@@ -5,7 +5,17 @@
 // spends most of its time creating argument maps and promise bookkeeping per field; the compiled
 // function does not (bench/results has the profile and the ratio).
 import type { GatewayExecutor, GatewayInterface } from '@apollo/server-gateway-interface';
-import { printSchema, type GraphQLError, type GraphQLSchema } from 'graphql';
+import {
+  execute,
+  getOperationAST,
+  getVariableValues,
+  GraphQLError,
+  printSchema,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+  type OperationDefinitionNode,
+} from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 import type { Context } from './context.ts';
 
@@ -35,6 +45,51 @@ const JIT_OPTIONS = { disableLeafSerialization: true } as const;
 
 /** Compiled operations kept (least recently used out first). */
 const MAX_COMPILED = 500;
+
+/** graphql-js's limit on the variable errors reported at once (execute passes the same). */
+const MAX_VARIABLE_ERRORS = 50;
+
+/**
+ * The operation graphql-js would execute, or graphql-js's error for a request that names none it
+ * can (the same words as its buildExecutionContext). Apollo resolved it the same way before calling
+ * the gateway: when it found none it turns the error into OPERATION_RESOLUTION_FAILURE (HTTP 400),
+ * as with the graphql-js executor. graphql-jit resolves it differently: asked for an unknown name
+ * in a document of one operation it ran that operation (Apollo then failed with a 500), and with
+ * several it said "Must provide operation name" although one was given.
+ */
+function resolveOperation(
+  document: DocumentNode,
+  operationName: string | null | undefined,
+): OperationDefinitionNode | GraphQLError {
+  const operation = getOperationAST(document, operationName);
+  if (operation) return operation;
+  if (operationName != null) return new GraphQLError(`Unknown operation named "${operationName}".`);
+  return document.definitions.some((d) => d.kind === 'OperationDefinition')
+    ? new GraphQLError('Must provide operation name if query contains multiple operations.')
+    : new GraphQLError('Must provide an operation.');
+}
+
+/**
+ * An operation of a type the schema has no root for (subscription, mutation: this API has only
+ * queries). graphql-js answers with the same message, data null, but without a code, which Apollo
+ * labels INTERNAL_SERVER_ERROR and logs as a server fault; it is the client's mistake.
+ */
+function unsupportedOperation(operation: OperationDefinitionNode): ExecutionResult {
+  return {
+    data: null,
+    errors: [
+      new GraphQLError(`Schema is not configured to execute ${operation.operation} operation.`, {
+        nodes: operation,
+        extensions: { code: 'BAD_USER_INPUT' },
+      }),
+    ],
+  };
+}
+
+interface Compiled {
+  query: CompiledQuery;
+  operation: OperationDefinitionNode;
+}
 
 /**
  * Operations estimated to cost at least `cost` (src/graphql/limits.ts; the whole catalogue is
@@ -73,26 +128,55 @@ export function jitGateway(
   schema: GraphQLSchema,
   gate: HeavyQueryGate = defaultHeavyQueryGate,
 ): GatewayInterface & { compiledCount(): number } {
-  const compiled = new Map<string, CompiledQuery>();
+  const compiled = new Map<string, Compiled>();
   const heavy = semaphore(gate.concurrency);
   const executor: GatewayExecutor = async (rc) => {
-    const key = `${rc.queryHash}\u0000${rc.operationName ?? ''}`;
-    let query = compiled.get(key);
-    if (query) {
+    const operationName = rc.request.operationName ?? null;
+    const key = `${rc.queryHash}\u0000${operationName ?? ''}`;
+    let entry = compiled.get(key);
+    if (entry) {
       compiled.delete(key);
-      compiled.set(key, query);
+      compiled.set(key, entry);
     } else {
-      const result = compileQuery(schema, rc.document, rc.operationName ?? undefined, JIT_OPTIONS);
-      if (!isCompiledQuery(result)) return result;
-      query = result;
-      compiled.set(key, query);
+      // Resolved before compiling, as graphql-js does: graphql-jit's own resolution differs.
+      const operation = resolveOperation(rc.document, operationName);
+      if (operation instanceof GraphQLError) return { errors: [operation] };
+      if (!schema.getRootType(operation.operation)) return unsupportedOperation(operation);
+      const result = compileQuery(schema, rc.document, operation.name?.value, JIT_OPTIONS);
+      if (!isCompiledQuery(result)) return { ...result, errors: result.errors?.map(withExtensions) };
+      entry = { query: result, operation };
+      compiled.set(key, entry);
       if (compiled.size > MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
+    }
+    // The variables are coerced by graphql-js first, and its errors are the answer: graphql-jit's
+    // own lose the scalar's reason ("Expected type Date."), name a field inside an input object as
+    // if it were the variable ("$from"), and are not recognised by Apollo as the client's (it
+    // knows graphql-js's, by their wording and the variable definition they point at), so they
+    // came out as INTERNAL_SERVER_ERROR; and graphql-jit accepts some values graphql-js refuses
+    // (a list for an input object). A few microseconds for the handful of variables a query has;
+    // an operation without variables skips it.
+    const variables = rc.request.variables ?? {};
+    const definitions = entry.operation.variableDefinitions ?? [];
+    if (definitions.length > 0) {
+      const coerced = getVariableValues(schema, definitions, variables, { maxErrors: MAX_VARIABLE_ERRORS });
+      if (coerced.errors) return { errors: coerced.errors };
     }
     const isHeavy = ((rc.context as Context).facts?.cost ?? 0) >= gate.cost;
     if (isHeavy) await heavy.acquire();
-    let result;
+    let result: ExecutionResult;
     try {
-      result = await query.query(undefined, rc.context, rc.request.variables ?? {});
+      result = await entry.query.query(undefined, rc.context, variables);
+      // No data at all: graphql-jit refused variables that graphql-js accepted. They should agree;
+      // where they do not, the request gets graphql-js's answer, not an error it does not deserve.
+      if (!('data' in result)) {
+        result = await execute({
+          schema,
+          document: rc.document,
+          operationName: entry.operation.name?.value,
+          contextValue: rc.context,
+          variableValues: variables,
+        });
+      }
     } finally {
       if (isHeavy) heavy.release();
     }

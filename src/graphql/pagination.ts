@@ -47,21 +47,29 @@ export interface Page<N> {
   cursor: (i: number) => string;
   hasNextPage: boolean;
   totalCount: number | null;
+  /** The `after` argument of the request (null: from the start). */
+  after: string | null;
 }
 
 /**
  * The connection object; totalCount is only computed when the query selects it, and cursors
  * only when edges or pageInfo are read (most queries read nodes alone).
+ *
+ * endCursor is the cursor of the last node. A page without nodes that still has a next one
+ * (`first: 0`) gives back the `after` it was asked with (null: the start), so that passing
+ * endCursor as `after` always continues where the page ended; a page without nodes at the end
+ * has no endCursor (there is nothing to continue to).
  */
 export function connection<N>(page: Page<N>) {
-  const { nodes, cursor, hasNextPage } = page;
+  const { nodes, cursor, hasNextPage, after } = page;
   return {
     nodes,
     get edges() {
       return nodes.map((node, i) => ({ node, cursor: cursor(i) }));
     },
     get pageInfo() {
-      return { hasNextPage, endCursor: nodes.length > 0 ? cursor(nodes.length - 1) : null };
+      const endCursor = nodes.length > 0 ? cursor(nodes.length - 1) : hasNextPage ? after : null;
+      return { hasNextPage, endCursor };
     },
     totalCount: page.totalCount ?? 0,
   };

@@ -198,6 +198,22 @@ describe.skipIf(noCorpus('the filters over the corpus'))('filters', () => {
       expect(await filteredCycles(`{ product: "no-such-product" }`)).toEqual([]);
     });
 
+    it('products: an empty list matches nothing, as ProductFilter.names does', async () => {
+      expect(await filteredCycles(`{ products: [] }`)).toEqual([]);
+      expect(await filteredCycles(`{ products: [], isMaintained: true }`)).toEqual([]);
+      expect(await productNames(`{ names: [] }`)).toEqual([]);
+    });
+
+    it('product and products together: both must hold (the intersection), aliases included', async () => {
+      expect(await filteredCycles(`{ product: "nodejs", products: ["python"] }`)).toEqual([]);
+      expect(await filteredCycles(`{ product: "node", products: ["nodejs", "python", "mongo"] }`)).toEqual(
+        expectedCycles((c) => c.product.name === 'nodejs'),
+      );
+      expect(await filteredCycles(`{ product: "mongodb", products: ["mongo", "k8s"], isMaintained: true }`)).toEqual(
+        expectedCycles((c) => c.product.name === 'mongodb' && c.isMaintained),
+      );
+    });
+
     it('category and tag', async () => {
       expect(await filteredCycles(`{ category: "lang" }`)).toEqual(
         expectedCycles((c) => c.product.category === 'lang'),
@@ -286,6 +302,11 @@ describe.skipIf(noCorpus('the filters over the corpus'))('filters', () => {
         expect(await filteredCycles(`{ eolWithinDays: 90 }`, null)).toEqual(expected);
         const day = cycles.find((c) => c.eolFrom !== null && c.eolFrom > '2025-01-01')!.eolFrom!;
         expect(await filteredCycles(`{ eolWithinDays: 0 }`, day)).toEqual(expectedCycles((c) => c.eolFrom === day));
+      });
+
+      it('a window reaching beyond 9999-12-31 ends there (no error about an eolBetween not given)', async () => {
+        expect(await filteredCycles(`{ eolWithinDays: 36500 }`, '9999-12-31')).toEqual([]);
+        expect(await filteredCycles(`{ eolWithinDays: 36500 }`, '9990-01-01')).toEqual([]);
       });
 
       it('combined with eolBetween: both must hold', async () => {

@@ -55,7 +55,10 @@ export type CustomFieldValue = {
   value: Maybe<Scalars['String']['output']>;
 };
 
-/** An inclusive range of calendar dates; either end may be left open. */
+/**
+ * An inclusive range of calendar dates; either end may be left open. `from` after `to` is an error
+ * (BAD_USER_INPUT), not an empty answer.
+ */
 export type DateRange = {
   from?: InputMaybe<Scalars['Date']['input']>;
   to?: InputMaybe<Scalars['Date']['input']>;
@@ -94,7 +97,11 @@ export type OrderDirection =
 /** Cursor-based pagination (Relay style). */
 export type PageInfo = {
   __typename?: 'PageInfo';
-  /** Cursor of the last node of this page; pass it as `after` to get the next page. */
+  /**
+   * Cursor of the last node of this page; pass it as `after` to get the next page. A page without
+   * nodes that has a next page (`first: 0`) gives back the `after` it was asked with (null at the
+   * start), so it always continues where this page ended; null on an empty last page.
+   */
   endCursor: Maybe<Scalars['String']['output']>;
   hasNextPage: Scalars['Boolean']['output'];
 };
@@ -192,13 +199,20 @@ export type ProductEdge = {
   node: Product;
 };
 
+/** Every filter given must hold (AND); a filter left out or null does not filter. */
 export type ProductFilter = {
   category?: InputMaybe<Scalars['String']['input']>;
   /** Only products with (true) or without (false) at least one maintained cycle on `asOf`. */
   hasMaintainedRelease?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Only these products (ids or aliases): fetch many products in one call. */
+  /**
+   * Only these products (ids or aliases): fetch many products in one call. Unknown names are
+   * ignored; an empty list matches no product.
+   */
   names?: InputMaybe<Array<Scalars['String']['input']>>;
-  /** Case-insensitive substring of the id, the label or an alias. */
+  /**
+   * Case-insensitive substring of the id, the label or an alias. Spaces around it are ignored; an
+   * empty or blank search does not filter.
+   */
   search?: InputMaybe<Scalars['String']['input']>;
   tag?: InputMaybe<Scalars['String']['input']>;
 };
@@ -385,11 +399,19 @@ export type ReleaseCycleEdge = {
   node: ReleaseCycle;
 };
 
+/** Every filter given must hold (AND); a filter left out or null does not filter. */
 export type ReleaseCycleFilter = {
   category?: InputMaybe<Scalars['String']['input']>;
-  /** EOL date within the range (inclusive); cycles whose eol is a boolean never match. */
+  /**
+   * EOL date within the range (inclusive); cycles whose eol is a boolean never match. `from` after
+   * `to` is an error.
+   */
   eolBetween?: InputMaybe<DateRange>;
-  /** EOL date from asOf to asOf + N days (inclusive): "what goes end-of-life in the next N days". */
+  /**
+   * EOL date from asOf to asOf + N days (inclusive): "what goes end-of-life in the next N days".
+   * N from 0 to 36500; the window ends at 9999-12-31 at the latest (the last Date). With eolBetween
+   * as well, both must hold.
+   */
   eolWithinDays?: InputMaybe<Scalars['Int']['input']>;
   isEol?: InputMaybe<Scalars['Boolean']['input']>;
   isLts?: InputMaybe<Scalars['Boolean']['input']>;
@@ -398,9 +420,12 @@ export type ReleaseCycleFilter = {
   isReleased?: InputMaybe<Scalars['Boolean']['input']>;
   /** Only this product (id or alias). */
   product?: InputMaybe<Scalars['String']['input']>;
-  /** Only these products (ids or aliases). */
+  /**
+   * Only these products (ids or aliases); unknown names are ignored, an empty list matches no cycle.
+   * With `product` as well, both must name the cycle's product (the intersection).
+   */
   products?: InputMaybe<Array<Scalars['String']['input']>>;
-  /** First release within the range (inclusive). */
+  /** First release within the range (inclusive); `from` after `to` is an error. */
   releasedBetween?: InputMaybe<DateRange>;
   /** Any of these phases (a single value is accepted too). */
   supportPhase?: InputMaybe<Array<SupportPhase>>;
@@ -422,13 +447,16 @@ export type ReleaseCycleOrderField =
   | 'RELEASE_DATE';
 
 /**
- * The support phase of a cycle on a date, from eoas → eol → eoes (discontinued is not a support phase):
- * - ACTIVE: security support (eol) not reached, and active support (eoas) not reached or not given;
- *   also when eol is reached or missing but eoas is given and not reached.
- * - SECURITY_ONLY: eol not reached, eoas given and reached.
- * - EXTENDED: eol reached (or not given), extended support (eoes) given and not reached.
- * - ENDED: every given phase reached.
+ * The support phase of a cycle on a date, from eoas → eol → eoes (discontinued is not a support
+ * phase). Exactly one applies; where ACTIVE and EXTENDED could both, EXTENDED takes precedence:
  * - UNKNOWN: none of eoas, eol, eoes given.
+ * - ACTIVE: security support (eol) given and not reached, and active support (eoas) not reached or
+ *   not given; also when eol is reached (or not given), eoes is not open, and eoas is given and not
+ *   reached.
+ * - SECURITY_ONLY: eol given and not reached, eoas given and reached.
+ * - EXTENDED: eol reached (or not given), extended support (eoes) given and not reached, whatever
+ *   eoas says (a cycle whose eoas is still open is EXTENDED once its eol is reached, if eoes is open).
+ * - ENDED: none of the above: every given phase reached.
  */
 export type SupportPhase =
   | 'ACTIVE'
