@@ -139,13 +139,13 @@ export const variables = {
     'MAX_QUERY_COST',
     100_000,
     int(1, 1_000_000_000),
-    'Cost budget per operation, from page sizes and nesting (QUERY_TOO_COSTLY above; the whole catalogue with every field costs ~80,000).',
+    "Cost budget per request (a batch's operations add up): the objects the answer can hold at the most, from page sizes, nesting and the catalogue's figures (QUERY_TOO_COSTLY above; the whole catalogue with every field costs ~40,000).",
   ),
   heavyQueryCost: v(
     'HEAVY_QUERY_COST',
     10_000,
     int(1, 1_000_000_000),
-    'Operations estimated to cost at least this much (the whole catalogue: ~25,000) run at most HEAVY_QUERY_CONCURRENCY at a time, in arrival order.',
+    "Operations whose request is estimated to cost at least this much (a batch's operations add up; the whole catalogue: ~22,500) run at most HEAVY_QUERY_CONCURRENCY at a time, in arrival order.",
   ),
   heavyQueryConcurrency: v(
     'HEAVY_QUERY_CONCURRENCY',

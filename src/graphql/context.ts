@@ -13,7 +13,10 @@ export interface ResponseFacts {
   hadErrors: boolean;
   /** The operation Apollo resolved (a named query sent without an operationName field), for the log. */
   operationName?: string | null;
-  /** The operation's estimated cost (src/graphql/limits.ts), once resolved. */
+  /**
+   * The estimated cost (src/graphql/limits.ts) of the request's operations resolved so far: the
+   * operations of a batch add up, against one budget.
+   */
   cost?: number;
 }
 

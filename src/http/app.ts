@@ -9,7 +9,13 @@ import http from 'node:http';
 import { ApolloServer, HeaderMap, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled } from '@apollo/server/plugin/disabled';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import type { DocumentNode, GraphQLFormattedError, GraphQLSchema } from 'graphql';
+import type {
+  DocumentNode,
+  GraphQLError,
+  GraphQLFormattedError,
+  GraphQLSchema,
+  OperationDefinitionNode,
+} from 'graphql';
 import type { Sql } from '../db/database.ts';
 import { classifyDbError } from '../db/errors.ts';
 import { countingSql } from '../db/statements.ts';
@@ -21,11 +27,18 @@ import { utcDate } from '../domain/status.ts';
 import { createContext, type Context } from '../graphql/context.ts';
 import { defaultHeavyQueryGate, jitGateway, type HeavyQueryGate } from '../graphql/executor.ts';
 import {
-  costOf,
+  catalogFigures,
+  costUnknownError,
   countTokens,
   defaultQueryLimits,
+  estimateCost,
+  FIGURE_FLOORS,
+  InvalidVariablesError,
+  largerFigures,
   limitError,
   limitRules,
+  type CatalogFigures,
+  type CostEstimate,
   type QueryLimits,
 } from '../graphql/limits.ts';
 import { resolvers } from '../graphql/resolvers/index.ts';
@@ -209,47 +222,109 @@ function utf8(text: string): Buffer {
 }
 
 // Apollo keeps one DocumentNode per distinct query text (its document cache), so the cost of a
-// document with the same variables is computed once, not on every request.
-const costs = new WeakMap<DocumentNode, Map<string, number>>();
-function cachedCostOf(
+// document with the same variables is computed once, not on every request (and again when the
+// catalogue's figures have grown).
+const costs = new WeakMap<DocumentNode, { figures: Readonly<CatalogFigures>; byKey: Map<string, CostEstimate> }>();
+function cachedCost(
   schema: GraphQLSchema,
   document: DocumentNode,
+  operation: OperationDefinitionNode,
   variables: Record<string, unknown>,
-  operationName: string | null,
-): number {
-  let byVariables = costs.get(document);
-  if (!byVariables) costs.set(document, (byVariables = new Map()));
-  const key = `${operationName ?? ''}\u0000${JSON.stringify(variables)}`;
-  let cost = byVariables.get(key);
+  figures: Readonly<CatalogFigures>,
+  stopAbove: number,
+): CostEstimate {
+  let entry = costs.get(document);
+  if (!entry || entry.figures !== figures) costs.set(document, (entry = { figures, byKey: new Map() }));
+  const key = `${stopAbove}\u0000${document.definitions.indexOf(operation)}\u0000${JSON.stringify(variables)}`;
+  let cost = entry.byKey.get(key);
   if (cost === undefined) {
-    cost = costOf(schema, document, variables, operationName);
-    if (byVariables.size >= 100) byVariables.clear();
-    byVariables.set(key, cost);
+    cost = estimateCost(schema, document, variables, { operation, figures, stopAbove });
+    if (entry.byKey.size >= 100) entry.byKey.clear();
+    entry.byKey.set(key, cost);
   }
   return cost;
 }
 
-/** Refuses operations over the cost budget before they execute. */
+/**
+ * Refuses operations over the cost budget before they execute. The budget is the request's: the
+ * operations of a batch share one context (Apollo calls the context function once per HTTP request
+ * and gives each operation a shallow copy of it, so ctx.facts is shared), their costs add up in
+ * ctx.facts.cost, and the operation that would take the sum over the budget is refused (the ones
+ * before it run; a later one that still fits runs too). The estimate uses the catalogue's figures:
+ * FIGURE_FLOORS, raised by the in-memory catalogue's whenever one is larger (and never lowered, so
+ * a reload in progress does not lower them). An operation whose cost cannot be estimated does not
+ * run: invalid variables are refused as execution refuses them (BAD_USER_INPUT, graphql-js's
+ * messages), anything else with an internal error.
+ */
 function costPlugin(limits: QueryLimits): ApolloServerPlugin<Context> {
+  let figures: Readonly<CatalogFigures> = FIGURE_FLOORS;
+  let lastCatalog: Readonly<CatalogFigures> | null = null;
+  const figuresFor = (catalog: Context['catalog']) => {
+    if (catalog) {
+      const f = catalogFigures(catalog);
+      if (f !== lastCatalog) {
+        lastCatalog = f;
+        figures = largerFigures(figures, f);
+      }
+    }
+    return figures;
+  };
   return {
     async requestDidStart() {
+      let invalidVariables: readonly GraphQLError[] | null = null;
       return {
-        async didResolveOperation({ schema, document, request, operationName, contextValue }) {
-          let cost: number;
+        async didResolveOperation({ schema, document, operation, request, response, contextValue, requestIsBatched }) {
+          // No such operation (an unknown operationName): nothing executes, Apollo answers
+          // OPERATION_RESOLUTION_FAILURE.
+          if (!operation) return;
+          let estimate: CostEstimate;
           try {
-            cost = cachedCostOf(schema, document, request.variables ?? {}, operationName);
-          } catch {
-            return; // invalid variables: execution reports them precisely (BAD_USER_INPUT)
+            estimate = cachedCost(
+              schema,
+              document,
+              operation,
+              request.variables ?? {},
+              figuresFor(contextValue.catalog),
+              limits.maxCost,
+            );
+          } catch (err) {
+            if (!(err instanceof InvalidVariablesError)) throw costUnknownError(err);
+            invalidVariables = err.errors;
+            return;
           }
-          contextValue.facts.cost = cost;
+          const spent = contextValue.facts.cost ?? 0;
+          const cost = spent + estimate.cost;
           if (cost > limits.maxCost) {
             throw limitError(
               'QUERY_TOO_COSTLY',
-              'The query asks for too much at once (estimated from page sizes and nesting)',
+              spent > 0
+                ? `The request asks for too much at once (estimated from page sizes and nesting; ${spent} of it by the batch's operations before this one)`
+                : 'The query asks for too much at once (estimated from page sizes and nesting)',
               limits.maxCost,
               cost,
+              // One operation of a batch refused: the others' answers stand, and the batch's status
+              // is what they make it (Apollo would make it 500 for an error without one).
+              { atLeast: !estimate.complete, status: requestIsBatched ? (response.http.status ?? 200) : 400 },
             );
           }
+          // What the heavy-query gate (src/graphql/executor.ts) reads: the request's cost so far.
+          contextValue.facts.cost = cost;
+        },
+        async responseForOperation({ contextValue }) {
+          if (!invalidVariables) return null;
+          contextValue.facts.hadErrors = true;
+          return {
+            body: {
+              kind: 'single',
+              singleResult: {
+                errors: invalidVariables.map((e) => ({
+                  ...e.toJSON(),
+                  extensions: { ...e.extensions, code: 'BAD_USER_INPUT' },
+                })),
+              },
+            },
+            http: { status: 400, headers: new HeaderMap() },
+          };
         },
       };
     },

@@ -245,7 +245,7 @@ describe.skipIf(noCorpus('lookups over the corpus'))('lookups and batching over 
 
   describe('SQL statements per request (DataLoader batching)', () => {
     // Every relation and every computed field of every cycle (custom values and nested products
-    // left out: with them the query goes over the server's cost limit for first: 500).
+    // left out; with them it costs ~40,000, within the cost limit: test/integration/limits-corpus).
     const W2 = `query($first: Int) { products(first: $first, asOf: "${AS_OF}") {
       totalCount pageInfo { hasNextPage endCursor }
       nodes {

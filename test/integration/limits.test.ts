@@ -2,27 +2,33 @@
 // each refusal names its limit in extensions.code and gives the limit and the value seen (message
 // and extensions), a request just within each limit is served, and every limit follows its
 // environment variable (a second process with smaller limits refuses what the first serves).
+// The cost budget is the request's (a batch's operations add up); the root-field and alias limits
+// count through fragments; an operation whose cost cannot be estimated does not run.
 // Also: invalid configuration makes the process exit 2 naming every bad variable; introspection
 // and CORS follow INTROSPECTION and CORS_ORIGINS.
 import { makeExecutableSchema } from '@graphql-tools/schema';
 import { parse } from 'graphql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { costOf } from '../../src/graphql/limits.ts';
+import { costOf, estimateCost } from '../../src/graphql/limits.ts';
 import { typeDefs } from '../../src/graphql/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { runImport } from '../helpers/documents.ts';
 import { seedsDir } from '../helpers/env.ts';
+import { startTestServer } from '../helpers/server.ts';
 import {
   killAllServices,
   postJson,
   spawnService,
   startReadyService,
+  type GraphqlBody,
   type HttpResult,
   type ServiceProcess,
 } from '../helpers/service-process.ts';
 
 const schema = makeExecutableSchema({ typeDefs });
 const cost = (query: string) => costOf(schema, parse(query), {});
+/** What the service reports for a query over the budget: counting stops once past it. */
+const costUpTo = (query: string, budget: number) => estimateCost(schema, parse(query), {}, { stopAbove: budget });
 
 /**
  * product(name: "nodejs") with `levels` more levels of latestRelease/product below it: deep but
@@ -40,6 +46,8 @@ const depthOf = (levels: number) => levels + 2;
 const aliased = (n: number) =>
   `{ product(name: "nodejs", asOf: "2024-01-01") { ${Array.from({ length: n }, (_, i) => `a${i}: name`).join(' ')} } }`;
 const rootFields = (n: number) => `{ ${Array.from({ length: n }, (_, i) => `t${i}: today`).join(' ')} }`;
+const todays = (n: number) => Array.from({ length: n }, (_, i) => `t${i}: today`).join(' ');
+const aliasedNames = (n: number) => Array.from({ length: n }, (_, i) => `a${i}: name`).join(' ');
 
 /** `{ today }` padded with a comment to exactly `bytes` bytes of query text. */
 function queryOfSize(bytes: number): string {
@@ -84,6 +92,14 @@ const FULL_CATALOGUE = `query FullCatalogue {
 /** Pages nested in pages: what the cost budget is for. */
 const PAGES_IN_PAGES =
   '{ releaseCycles(first: 500) { nodes { product { releases { product { releases { name } } } } } } }';
+/**
+ * From one product back and forth: 437 × 437 × 437 cycles on the corpus (samsung-mobile), which the
+ * earlier estimate (20 cycles a product) let through. Within the depth limit.
+ */
+const BACK_AND_FORTH =
+  '{ product(name: "samsung-mobile") { releases { product { releases { product { releases { name } } } } } } }';
+/** One back-reference under a page of cycles: over the budget, and cheap to run on the seeds. */
+const OVER_BUDGET = '{ releaseCycles(first: 300) { nodes { product { releases { name } } } } }';
 
 function expectServed(r: HttpResult): void {
   expect(r.status).toBe(200);
@@ -94,6 +110,11 @@ function expectServed(r: HttpResult): void {
 /** A refusal naming the limit: the code, the limit and the value in the message and in extensions. */
 function expectRefused(r: HttpResult, code: string, limit: number, value: number, status = 400): void {
   expect(r.status).toBe(status);
+  expectRefusal(r.body, code, limit, value);
+}
+/** One answer (of a batch, or the whole body) that is a refusal naming the limit. */
+function expectRefusal(body: GraphqlBody, code: string, limit: number, value: number): void {
+  const r = { body };
   expect(r.body.data ?? undefined).toBeUndefined();
   expect(r.body.errors).toHaveLength(1);
   const error = r.body.errors![0]!;
@@ -137,7 +158,7 @@ describe('query limits', () => {
       startReadyService({
         DATABASE_URL: t.url,
         MAX_QUERY_DEPTH: '3',
-        MAX_QUERY_COST: '200',
+        MAX_QUERY_COST: '150',
         MAX_ALIASES: '2',
         MAX_ROOT_FIELDS: '2',
         MAX_QUERY_BYTES: '300',
@@ -173,9 +194,87 @@ describe('query limits', () => {
       expect(r.body.data.products.nodes).toHaveLength(23);
       for (const p of r.body.data.products.nodes) expect(p.releases.length).toBeGreaterThan(0);
 
-      const attack = cost(PAGES_IN_PAGES);
-      expect(attack).toBeGreaterThan(100_000);
-      expectRefused(await standard.gql(PAGES_IN_PAGES), 'QUERY_TOO_COSTLY', 100_000, attack);
+      // Counting stops once past the budget: the refusal says "at least" how much.
+      expect(cost(PAGES_IN_PAGES)).toBeGreaterThan(100_000_000);
+      const attack = costUpTo(PAGES_IN_PAGES, 100_000);
+      expect(attack).toEqual({ cost: 251_001, complete: false });
+      const refused = await standard.gql(PAGES_IN_PAGES);
+      expectRefused(refused, 'QUERY_TOO_COSTLY', 100_000, attack.cost);
+      expect(refused.body.errors![0]!.message).toContain('this request has at least 251001');
+    });
+
+    it('QUERY_TOO_COSTLY: nesting through a back-reference is charged at the largest product, not the mean', async () => {
+      // 1 product + 500 cycles + 500 products (one per cycle) + 500 × 500 cycles, and so on.
+      expect(cost(BACK_AND_FORTH)).toBe(1 + 500 + 500 + 500 ** 2 + 500 ** 2 + 500 ** 3);
+      expectRefused(
+        await standard.gql(BACK_AND_FORTH),
+        'QUERY_TOO_COSTLY',
+        100_000,
+        costUpTo(BACK_AND_FORTH, 100_000).cost,
+      );
+      // One level back is fine when the list above it is short.
+      expectServed(await standard.gql('{ releaseCycles(first: 100) { nodes { product { releases { name } } } } }'));
+      expect(cost(OVER_BUDGET)).toBe(1 + 300 + 300 + 300 * 500);
+      expectRefused(await standard.gql(OVER_BUDGET), 'QUERY_TOO_COSTLY', 100_000, cost(OVER_BUDGET));
+    });
+
+    it('QUERY_TOO_COSTLY is per request: the operations of a batch add up, the one that goes over is refused', async () => {
+      const full = cost(FULL_CATALOGUE);
+      expect(3 * full).toBeGreaterThan(100_000);
+      expect(2 * full).toBeLessThanOrEqual(100_000);
+      const ops = [
+        { query: FULL_CATALOGUE },
+        { query: FULL_CATALOGUE },
+        { query: FULL_CATALOGUE },
+        { query: '{ today }' }, // costs nothing: still within the budget after the refusal
+      ];
+      const r = await standard.gql<GraphqlBody[]>(ops);
+      expect(r.status).toBe(200);
+      expect(r.body).toHaveLength(4);
+      // Apollo runs them concurrently: whichever comes third is refused (in practice the third).
+      const refused = r.body.filter((b) => b.errors);
+      expect(refused).toHaveLength(1);
+      expect(r.body.indexOf(refused[0]!)).toBeLessThan(3);
+      expectRefusal(refused[0]!, 'QUERY_TOO_COSTLY', 100_000, 3 * full);
+      expect(refused[0]!.errors![0]!.message).toContain(`${2 * full} of it by the batch's operations before this one`);
+      for (const served of r.body.filter((b) => !b.errors)) expect(served.data).toBeTruthy();
+      expect(r.body[3]).toEqual({ data: { today: expect.any(String) } });
+      // Each of them alone is served.
+      expectServed(await standard.gql(FULL_CATALOGUE));
+    });
+
+    it('invalid variables are refused before anything executes, by either executor, with every reason', async () => {
+      const q =
+        'query($first: Int, $names: [String!]) { products(first: $first, filter: { names: $names }) { totalCount } }';
+      for (const executor of ['jit', 'graphql-js'] as const) {
+        const server = await startTestServer(t.db, { options: { executor } });
+        try {
+          const r = await server.gqlCounted(q, { first: 1.5, names: [null] });
+          expect(r.status).toBe(400);
+          expect(r.data).toBeUndefined();
+          expect(r.statements).toBe(0);
+          expect(r.errors!.map((e) => [e.message, e.extensions?.code])).toEqual([
+            ['Variable "$first" got invalid value 1.5; Int cannot represent non-integer value: 1.5', 'BAD_USER_INPUT'],
+            [
+              'Variable "$names" got invalid value null at "names[0]"; Expected non-nullable type "String!" not to be null.',
+              'BAD_USER_INPUT',
+            ],
+          ]);
+          const ok = await server.gqlCounted<{ products: { totalCount: number } }>(q, { first: 2, names: ['go'] });
+          expect(ok.data.products.totalCount).toBe(1);
+        } finally {
+          await server.close();
+        }
+      }
+    });
+
+    it('an operation whose cost cannot be estimated is not executed unchecked', async () => {
+      // null for $v (nullable, with a default) into product(name: String!): that one field fails at
+      // execution, the others run; the earlier estimate threw on it and let the whole operation through.
+      const q = `query($v: String = "nodejs") { product(name: $v) { name } ${OVER_BUDGET.slice(1, -1)} }`;
+      const estimate = cost(q);
+      expect(estimate).toBeGreaterThan(100_000);
+      expectRefused(await standard.gql(q, { v: null }), 'QUERY_TOO_COSTLY', 100_000, estimate);
     });
 
     it('TOO_MANY_ALIASES: 15 are served, 16 refused', async () => {
@@ -186,6 +285,39 @@ describe('query limits', () => {
     it('TOO_MANY_ROOT_FIELDS: 10 are served, 11 refused', async () => {
       expectServed(await standard.gql(rootFields(10)));
       expectRefused(await standard.gql(rootFields(11)), 'TOO_MANY_ROOT_FIELDS', 10, 11);
+    });
+
+    it('TOO_MANY_ROOT_FIELDS counts through inline and named fragments', async () => {
+      const inline = (n: number) => `{ ... on Query { ${todays(n)} } }`;
+      const named = (n: number) => `{ ...F } fragment F on Query { ${todays(n)} }`;
+      // Split between the operation, an inline fragment and a nested named fragment.
+      const mixed = `{ t0: today t1: today ... on Query { t2: today t3: today ...F } }
+        fragment F on Query { t4: today ... on Query { t5: today t6: today } ...G } fragment G on Query { t7: today t8: today t9: today t10: today }`;
+      expectServed(await standard.gql(inline(10)));
+      expectServed(await standard.gql(named(10)));
+      expectRefused(await standard.gql(inline(11)), 'TOO_MANY_ROOT_FIELDS', 10, 11);
+      expectRefused(await standard.gql(named(11)), 'TOO_MANY_ROOT_FIELDS', 10, 11);
+      expectRefused(await standard.gql(mixed), 'TOO_MANY_ROOT_FIELDS', 10, 11);
+      // A field named twice (directly and through a fragment) executes once: it counts once.
+      expectServed(await standard.gql(`{ ${todays(6)} ...F } fragment F on Query { ${todays(6)} }`));
+    });
+
+    it('TOO_MANY_ALIASES counts through inline and named fragments', async () => {
+      const inline = (n: number) => `{ product(name: "nodejs") { ... on Product { ${aliasedNames(n)} } } }`;
+      const named = (n: number) => `{ product(name: "nodejs") { ...F } } fragment F on Product { ${aliasedNames(n)} }`;
+      expectServed(await standard.gql(inline(15)));
+      expectServed(await standard.gql(named(15)));
+      expectRefused(await standard.gql(inline(16)), 'TOO_MANY_ALIASES', 15, 16);
+      expectRefused(await standard.gql(named(16)), 'TOO_MANY_ALIASES', 15, 16);
+      // A fragment with 8 aliases spread twice, at two places: 16.
+      expectRefused(
+        await standard.gql(
+          `{ a: product(name: "nodejs") { ...F } b: product(name: "go") { ...F } } fragment F on Product { ${aliasedNames(7)} }`,
+        ),
+        'TOO_MANY_ALIASES',
+        15,
+        16,
+      );
     });
 
     it('QUERY_TOO_LARGE: a query text of 20,000 bytes is served, 20,001 refused', async () => {
@@ -280,14 +412,29 @@ describe('query limits', () => {
       await servedThenRefused((s) => s.gql(nested(2)), 'QUERY_TOO_DEEP', 3, 4);
     });
 
-    it('MAX_QUERY_COST=200', async () => {
-      // Root lists are estimated at 100 items: one costs 101, two cost 202 (depth and fields stay
-      // within the other small limits).
+    it('MAX_QUERY_COST=150', async () => {
+      // Categories and tags are estimated at 100 each (the corpus has 9 and 87): one list costs 100,
+      // two cost 200 (depth and fields stay within the other small limits).
       const one = '{ categories { name } }';
       const two = '{ categories { name } tags { name } }';
-      expect(cost(one)).toBeLessThanOrEqual(200);
+      expect(cost(one)).toBe(100);
+      expect(cost(two)).toBe(200);
       expectServed(await small.gql(one));
-      await servedThenRefused((s) => s.gql(two), 'QUERY_TOO_COSTLY', 200, cost(two));
+      await servedThenRefused((s) => s.gql(two), 'QUERY_TOO_COSTLY', 150, 200);
+    });
+
+    it('MAX_QUERY_COST=150 is per request: in a batch the second list goes over', async () => {
+      const batch = [{ query: '{ categories { name } }' }, { query: '{ tags { name } }' }];
+      const ok = await standard.gql<GraphqlBody[]>(batch);
+      for (const one of ok.body) expect(one.errors).toBeUndefined();
+      const r = await small.gql<GraphqlBody[]>(batch);
+      expect(r.status).toBe(200);
+      expect(r.body).toHaveLength(2);
+      // Which of the two comes second is up to Apollo (they run concurrently): one is served.
+      const refused = r.body.filter((b) => b.errors);
+      expect(refused).toHaveLength(1);
+      expectRefusal(refused[0]!, 'QUERY_TOO_COSTLY', 150, 200);
+      expect(r.body.filter((b) => !b.errors && b.data)).toHaveLength(1);
     });
 
     it('MAX_ALIASES=2', async () => {
