@@ -6,7 +6,7 @@ const require = createRequire(import.meta.url);
 export default defineConfig({
   resolve: {
     // graphql ships ESM and CJS builds. Inside vitest `import 'graphql'` resolves to the ESM build
-    // while CJS dependencies (graphql-query-complexity, graphql-armor) load the CJS one, and their
+    // while CJS dependencies (graphql-armor) load the CJS one, and their
     // instanceof checks then fail silently. Everyone gets the CJS build.
     alias: [{ find: /^graphql$/, replacement: require.resolve('graphql/index.js') }],
   },
