@@ -44,8 +44,12 @@ export class RedisStore implements CacheStore {
       .withTypeMapping({ [RESP_TYPES.BLOB_STRING]: Buffer })
       .hGet(this.hashOf(key), this.fieldOf(key));
     if (raw === null || raw === undefined) return null;
+    // "1" or "0", the operation name (a GraphQL name: no newline), a newline, the body.
     const buf = raw as unknown as Buffer;
-    return { usedToday: buf[0] === 0x31, body: buf.subarray(1) }; // "1" or "0", then the body
+    const newline = buf.indexOf(0x0a, 1);
+    if (newline < 0) return null; // not an entry of this format: a miss
+    const name = buf.toString('utf8', 1, newline);
+    return { usedToday: buf[0] === 0x31, operationName: name || null, body: buf.subarray(newline + 1) };
   }
 
   async set(key: string, value: CachedResponse, ttlSeconds: number): Promise<void> {
@@ -54,7 +58,11 @@ export class RedisStore implements CacheStore {
     this.day = key.slice(0, 10);
     await this.client
       .multi()
-      .hSet(hash, this.fieldOf(key), Buffer.concat([Buffer.from(value.usedToday ? '1' : '0'), value.body]))
+      .hSet(
+        hash,
+        this.fieldOf(key),
+        Buffer.concat([Buffer.from(`${value.usedToday ? '1' : '0'}${value.operationName ?? ''}\n`), value.body]),
+      )
       .expire(hash, Math.max(1, ttlSeconds), 'NX')
       .exec();
   }

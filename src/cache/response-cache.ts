@@ -19,6 +19,8 @@ export interface CachedResponse {
   body: Buffer;
   /** The response depends on "today" (Cache-Control until midnight) rather than a pinned asOf. */
   usedToday: boolean;
+  /** The operation it answers, for the log line of a hit. */
+  operationName?: string | null;
 }
 
 export interface CacheStore {

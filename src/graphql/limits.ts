@@ -141,7 +141,22 @@ export function limitRules(limits: QueryLimits): ValidationRule[] {
       }
     },
   });
+  // graphql-js (16) validates no operation type the schema lacks: executing `subscription { … }`
+  // then failed without a code (an INTERNAL_SERVER_ERROR). It is the client's mistake, refused here
+  // in graphql-js's words, on either executor.
+  const knownOperationType: ValidationRule = (context: ValidationContext) => ({
+    OperationDefinition(op) {
+      if (context.getSchema().getRootType(op.operation)) return;
+      context.reportError(
+        new GraphQLError(`Schema is not configured to execute ${op.operation} operation.`, {
+          nodes: [op],
+          extensions: { code: 'BAD_USER_INPUT' },
+        }),
+      );
+    },
+  });
   return [
+    knownOperationType,
     maxDepthRule({
       n: limits.maxDepth,
       propagateOnRejection: false,

@@ -106,16 +106,51 @@ class HttpError extends Error {
 }
 
 /**
+ * Whether a Content-Type is JSON, as Apollo's CSRF prevention reads it: the media type before any
+ * parameter. `text/plain; x=application/json` is text/plain, which a browser may send across
+ * origins without a preflight (the cache used to answer it, where Apollo refuses it).
+ */
+export function isJsonContentType(contentType: string | undefined): boolean {
+  if (contentType === 'application/json') return true; // the common case, no parsing
+  if (!contentType) return false;
+  const semi = contentType.indexOf(';');
+  return (semi < 0 ? contentType : contentType.slice(0, semi)).trim().toLowerCase() === 'application/json';
+}
+
+/**
+ * Whether the answer Apollo gives is application/json: it answers
+ * application/graphql-response+json to clients that ask for it (the cache keeps JSON answers).
+ */
+function acceptsPlainJson(req: http.IncomingMessage): boolean {
+  const accept = req.headers.accept;
+  return accept === undefined || !accept.includes('application/graphql-response+json');
+}
+
+/**
  * The text that identifies a request the response cache may answer (null: not looked up): a POST
  * as Apollo's CSRF prevention accepts it (JSON) by its body, a GET that carries a
- * preflight-forcing header by its query string. Anything else goes to Apollo, which decides.
+ * preflight-forcing header by its query string; either answered as application/json. Anything
+ * else goes to Apollo, which decides.
  */
 function cacheableText(req: http.IncomingMessage, contentType: string, body: string, url: URL): string | null {
-  if (req.method === 'POST') return contentType.includes('application/json') ? `POST ${body}` : null;
+  if (!acceptsPlainJson(req)) return null;
+  if (req.method === 'POST') return isJsonContentType(contentType) ? `POST ${body}` : null;
   if (req.method === 'GET' && (req.headers['apollo-require-preflight'] || req.headers['x-apollo-operation-name'])) {
     return `GET ${url.search}`;
   }
   return null;
+}
+
+/** An error response's JSON with the request id added to each error that lacks it. */
+function withRequestId(json: string, requestId: string): string {
+  try {
+    const parsed = JSON.parse(json) as { errors?: { extensions?: Record<string, unknown> }[] };
+    if (!Array.isArray(parsed.errors)) return json;
+    for (const e of parsed.errors) e.extensions = { ...e.extensions, requestId: e.extensions?.requestId ?? requestId };
+    return JSON.stringify(parsed);
+  } catch {
+    return json;
+  }
 }
 
 /** One operation (not a batch) with a query text and no extensions: what the cache may store. */
@@ -454,16 +489,20 @@ export function createServer(deps: ServerDeps) {
     return today;
   };
 
-  // Access-Control-Allow-Origin (and Vary) for a request's Origin: one shared object per outcome.
+  // Access-Control-Allow-Origin for a request's Origin: one shared object per outcome. With a list
+  // of origins the answer depends on the Origin, allowed or not, so every response says so (Vary):
+  // a shared HTTP cache must not hand an answer without the header to an allowed origin.
   const anyOrigin = { 'access-control-allow-origin': '*' } as const;
-  const noCors = {} as const;
+  const otherOrigin = { vary: 'origin' } as const;
   const corsHeaders = (req: http.IncomingMessage): Readonly<Record<string, string>> => {
     if (options.corsOrigins === '*') return anyOrigin;
     const origin = req.headers.origin;
     return origin && options.corsOrigins.includes(origin)
       ? { 'access-control-allow-origin': origin, vary: 'origin' }
-      : noCors;
+      : otherOrigin;
   };
+  // GraphQL answers also depend on Accept (application/json or application/graphql-response+json).
+  const varyOf = (cors: Readonly<Record<string, string>>) => (cors.vary ? `${cors.vary}, accept` : 'accept');
   const cors = (req: http.IncomingMessage, res: http.ServerResponse) => {
     const h = corsHeaders(req);
     for (const k in h) res.setHeader(k, h[k]!);
@@ -498,13 +537,14 @@ export function createServer(deps: ServerDeps) {
     };
     const cors = corsHeaders(req);
     for (const k in cors) headers[k] = cors[k]!;
+    headers.vary = varyOf(cors);
     res.writeHead(200, headers);
     res.end(body);
     if (logger.isLevelEnabled('info')) {
       logger.info(
         {
           requestId,
-          operationName: null,
+          operationName: value.operationName ?? null,
           status: 200,
           ms: Math.round((performance.now() - started) * 10) / 10,
           sqlStatements: 0,
@@ -521,7 +561,7 @@ export function createServer(deps: ServerDeps) {
    * the whole way (handle), which looks the cache up again (and also for GETs and a shared store).
    */
   const answerFromMemory = (req: http.IncomingMessage, res: http.ServerResponse, text: string, started: number) => {
-    if (!deps.cache || !(req.headers['content-type'] ?? '').includes('application/json')) return false;
+    if (!deps.cache || !isJsonContentType(req.headers['content-type']) || !acceptsPlainJson(req)) return false;
     const now = deps.clock();
     const { day, midnight } = dayOf(now);
     const value = deps.cache.peek(day, `POST ${text}`);
@@ -582,7 +622,7 @@ export function createServer(deps: ServerDeps) {
 
     let body: unknown = undefined;
     if (req.method === 'POST') {
-      if (contentType.includes('application/json')) {
+      if (isJsonContentType(contentType)) {
         try {
           body = text ? JSON.parse(text) : undefined;
         } catch {
@@ -611,6 +651,7 @@ export function createServer(deps: ServerDeps) {
     });
     for (const [k, v] of result.headers) res.setHeader(k, v);
     res.setHeader('x-request-id', requestId);
+    res.setHeader('vary', varyOf(corsHeaders(req)));
     let out: string;
     if (result.body.kind === 'complete') {
       out = result.body.string;
@@ -619,6 +660,9 @@ export function createServer(deps: ServerDeps) {
       for await (const chunk of result.body.asyncIterator) out += chunk;
     }
     const status = result.status ?? 200;
+    // Apollo refuses some requests before any plugin runs (CSRF prevention, a body that is not a
+    // GraphQL request): those errors get the request id too.
+    if (status !== 200 && out.length < 65_536) out = withRequestId(out, requestId);
     const failed = status !== 200 || ctx.facts.hadErrors;
     res.setHeader('cache-control', failed ? 'no-store' : cacheControl(ctx.facts.usedToday, now.getTime(), midnight));
     if (lookup) res.setHeader('x-cache', lookup.kind === 'miss' ? 'MISS' : 'BYPASS');
@@ -632,7 +676,8 @@ export function createServer(deps: ServerDeps) {
     if (lookup?.kind === 'miss' && !failed) {
       // A copy of its own size: a large payload is a view of a larger allocation (utf8).
       const body = payload.length === payload.buffer.byteLength ? payload : Buffer.from(payload);
-      await deps.cache!.store(lookup, { body, usedToday: ctx.facts.usedToday }, secondsToMidnight);
+      const name = typeof operationName === 'string' ? operationName : (ctx.facts.operationName ?? null);
+      await deps.cache!.store(lookup, { body, usedToday: ctx.facts.usedToday, operationName: name }, secondsToMidnight);
     }
     if (!logger.isLevelEnabled('info')) return;
     logger.info(
@@ -717,14 +762,21 @@ export function createServer(deps: ServerDeps) {
           res,
           err.status,
           { errors: [{ message: err.message, extensions: { code: err.code, ...err.extensions, requestId } }] },
-          { ...(err.status === 413 ? { connection: 'close' } : {}), 'cache-control': 'no-store' },
+          {
+            ...(err.status === 413 ? { connection: 'close' } : {}),
+            'cache-control': 'no-store',
+            'x-request-id': requestId,
+          },
         );
       }
       logger.error({ requestId, err }, 'request failed');
       if (!res.headersSent) {
-        sendJson(res, 500, {
-          errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }],
-        });
+        sendJson(
+          res,
+          500,
+          { errors: [{ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR', requestId } }] },
+          { 'x-request-id': requestId },
+        );
       } else {
         res.destroy();
       }

@@ -208,6 +208,64 @@ describe('the HTTP service', () => {
     });
   });
 
+  describe('request ids on refusals made before GraphQL runs', () => {
+    it('CSRF prevention, invalid JSON and a body that is not a GraphQL request carry it too', async () => {
+      const refusals = [
+        // A GET without a preflight-forcing header: Apollo's CSRF prevention.
+        fetch(`${server.url}/graphql?${new URLSearchParams({ query: '{ today }' })}`, {
+          headers: { 'x-request-id': 'refused.1' },
+        }),
+        fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': 'refused.2' },
+          body: '{"query": ',
+        }),
+        fetch(`${server.url}/graphql`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-request-id': 'refused.3' },
+          body: '{"variables": {}}',
+        }),
+      ];
+      for (const [i, res] of (await Promise.all(refusals)).entries()) {
+        const id = `refused.${i + 1}`;
+        expect(res.status).toBe(400);
+        expect(res.headers.get('x-request-id')).toBe(id);
+        const json = (await res.json()) as { errors: { extensions?: Record<string, unknown> }[] };
+        expect(json.errors.length).toBeGreaterThan(0);
+        for (const e of json.errors) expect(e.extensions?.requestId).toBe(id);
+      }
+    });
+  });
+
+  describe('Vary', () => {
+    it('GraphQL answers vary by Accept (application/json or application/graphql-response+json)', async () => {
+      const r = await server.gql(`{ today }`);
+      expect(r.headers.get('vary')).toBe('accept');
+    });
+
+    it('with a list of allowed origins, every answer varies by Origin, allowed or not', async () => {
+      const listed = await startTestServer(t.db, { options: { corsOrigins: ['https://allowed.example'] } });
+      try {
+        const ask = (origin?: string) =>
+          fetch(`${listed.url}/graphql`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...(origin ? { origin } : {}) },
+            body: JSON.stringify({ query: '{ today }' }),
+          });
+        const allowed = await ask('https://allowed.example');
+        expect(allowed.headers.get('access-control-allow-origin')).toBe('https://allowed.example');
+        expect(allowed.headers.get('vary')).toBe('origin, accept');
+        for (const res of [await ask('https://other.example'), await ask()]) {
+          expect(res.status).toBe(200);
+          expect(res.headers.get('access-control-allow-origin')).toBeNull();
+          expect(res.headers.get('vary')).toBe('origin, accept');
+        }
+      } finally {
+        await listed.close();
+      }
+    });
+  });
+
   describe('request body limit', () => {
     const post = (body: RequestBody, headers: Record<string, string> = {}) =>
       fetch(`${server.url}/graphql`, {
@@ -232,6 +290,7 @@ describe('the HTTP service', () => {
       expect(res.status).toBe(413);
       const json = (await res.json()) as { errors: { extensions: Record<string, unknown> }[] };
       expect(json.errors[0]!.extensions).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', requestId: 'big-body' });
+      expect(res.headers.get('x-request-id')).toBe('big-body');
     });
 
     it('refuses a streamed body (no Content-Length) once it passes the limit', async () => {

@@ -159,6 +159,36 @@ describe('the response cache and the in-memory catalogue, invalidated by change 
     });
   });
 
+  describe('requests the cache must not answer, though their body is a cached one', () => {
+    it('a text/plain POST whose parameters mention JSON (a browser sends it cross-origin unasked): CSRF prevention refuses it', async () => {
+      const body = JSON.stringify({ query: RELEASES, variables: { name: 'python', tag: 'lang' } });
+      const json = await server.post(JSON.parse(body) as GraphQLBody);
+      expect((await server.post(JSON.parse(body) as GraphQLBody)).cache).toBe('HIT');
+      const res = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain; x=application/json', origin: 'https://evil.example' },
+        body,
+      });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('x-cache')).toBeNull();
+      expect(await res.text()).not.toBe(json.text);
+    });
+
+    it('a client that asks for application/graphql-response+json gets that, not the cached application/json', async () => {
+      const body = { query: RELEASES, variables: { name: 'python', tag: 'lang' } };
+      await server.post(body);
+      expect((await server.post(body)).cache).toBe('HIT');
+      const res = await fetch(`${server.url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/graphql-response+json' },
+        body: JSON.stringify(body),
+      });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-type')).toMatch(/^application\/graphql-response\+json/);
+      expect(res.headers.get('x-cache')).toBeNull();
+    });
+  });
+
   describe('plain SQL from another connection', () => {
     it('an UPDATE of release_cycle is in the next answer, computed afresh, and in the reloaded catalogue', async () => {
       const before = await cached('nodejs');
