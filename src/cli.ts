@@ -3,6 +3,13 @@
 import { ConfigError } from './config.ts';
 
 export async function runCli(main: (argv: string[]) => Promise<number>): Promise<void> {
+  // Output piped into a reader that stops early (`| head`): stop quietly, as other tools do.
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+      throw err;
+    });
+  }
   try {
     process.exitCode = await main(process.argv.slice(2));
   } catch (err) {

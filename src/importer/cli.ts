@@ -1,10 +1,13 @@
 // npm run import -- [PATH…] [--prune] [--dry-run] [--overwrite-edits] [--verbose]
+// A dry run on the embedded database neither creates it nor waits for the service that holds it:
+// it then validates and compares with an empty database (and says so).
 // Exit codes: 0 everything imported; 1 some document was rejected or left alone as a conflict;
 // 2 usage, configuration or database error.
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runCli } from '../cli.ts';
 import { loadConfig } from '../config.ts';
-import type { Database } from '../db/database.ts';
+import { openPglite, type Database } from '../db/database.ts';
 import { migrate, MigrationError } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import { DataDirLockedError } from '../db/pglite-lock.ts';
@@ -18,7 +21,9 @@ file or a directory of *.md files (default: the seeds directory).
 
 Options:
   --prune            delete stored products whose documents are gone from the imported paths
-  --dry-run          validate and report what would change, without writing anything
+  --dry-run          validate and report what would change, without writing anything (on an
+                     embedded database that does not exist yet or that the running service
+                     holds: validate, and compare with an empty database)
   --overwrite-edits  apply documents even over rows edited in the database (Prisma Studio, SQL)
   --verbose          list every warning
   -h, --help         show this help`;
@@ -84,8 +89,26 @@ async function main(argv: string[]): Promise<number> {
   const paths = args.positionals.length > 0 ? args.positionals : [config.seedsDir];
   let db: Database | null = null;
   try {
-    db = await openDatabase(config);
-    if (!args.values['dry-run']) await migrate(db);
+    const dryRun = args.values['dry-run'];
+    let notice: string | null = null;
+    if (dryRun && !config.databaseUrl && !existsSync(config.pgliteDir)) {
+      // A dry run writes nothing, so it does not create the embedded database either.
+      notice = `no embedded database at ${config.pgliteDir} yet: compared with an empty one`;
+    } else {
+      try {
+        db = await openDatabase(config);
+      } catch (err) {
+        if (!(dryRun && err instanceof DataDirLockedError)) throw err;
+        notice =
+          `the embedded database is in use by process ${err.holder.pid} (the running service?): ` +
+          'the documents were validated, and compared with an empty database, not with what it holds';
+      }
+    }
+    if (!db) {
+      db = await openPglite(); // in memory: nothing stored, nothing kept
+      await migrate(db);
+    } else if (!dryRun) await migrate(db);
+    if (notice) console.log(`note: ${notice}`);
     const tty = process.stderr.isTTY;
     const report = await importDocuments(db, {
       paths,

@@ -266,11 +266,16 @@ export interface CommandResult {
  * it but without npm and npx in between (a second less per run).
  */
 export function runImporter(databaseUrl: string, args: string[]): Promise<CommandResult> {
+  return runImporterWith({ DATABASE_URL: databaseUrl }, args);
+}
+
+/** The same with the service's variables given (e.g. PGLITE_DIR and no DATABASE_URL). */
+export function runImporterWith(env: Record<string, string>, args: string[]): Promise<CommandResult> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
       ['--import', 'tsx', 'src/importer/cli.ts', ...args],
-      { cwd: projectRoot, env: childEnvironment({ DATABASE_URL: databaseUrl }), timeout: 60_000, maxBuffer: 1 << 24 },
+      { cwd: projectRoot, env: childEnvironment(env), timeout: 60_000, maxBuffer: 1 << 24 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : null) : 0;
         resolve({ code, stdout, stderr });

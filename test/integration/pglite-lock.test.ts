@@ -12,6 +12,7 @@ import { openPglite } from '../../src/db/database.ts';
 import { migrate } from '../../src/db/migrate.ts';
 import { acquireDataDirLock, DataDirLockedError, lockPathFor, type LockHolder } from '../../src/db/pglite-lock.ts';
 import { projectRoot } from '../helpers/env.ts';
+import { runImporterWith } from '../helpers/service-process.ts';
 
 const tsx = join(projectRoot, 'node_modules/.bin/tsx');
 const fixture = (name: string) => join(projectRoot, 'test/fixtures', name);
@@ -98,6 +99,20 @@ describe('a data directory held by a live process', () => {
     expect(readLock(dataDir).pid).toBe(pid);
   });
 
+  it('refuses a real import, but an import --dry-run validates anyway (compared with nothing stored) and says so', async () => {
+    const env = { PGLITE_DIR: dataDir };
+    const seed = join(projectRoot, 'seeds/go.md');
+    const real = await runImporterWith(env, [seed]);
+    expect(real.code).toBe(2);
+    expect(real.stderr).toContain(`in use by process ${pid} `);
+
+    const dry = await runImporterWith(env, [seed, '--dry-run']);
+    expect(dry.code).toBe(0);
+    expect(dry.stdout).toContain(`note: the embedded database is in use by process ${pid}`);
+    expect(dry.stdout).toMatch(/created: 1, updated: 0, unchanged: 0, rejected: 0/);
+    expect(readLock(dataDir).pid).toBe(pid);
+  });
+
   it('is taken over once the holder is killed with SIGKILL, with the data it wrote intact', async () => {
     holder.proc.kill('SIGKILL');
     expect((await holder.exited).signal).toBe('SIGKILL');
@@ -174,5 +189,20 @@ describe('openers starting at the same moment', () => {
       for (const o of openers) o.proc.stdin!.end();
       await Promise.all(openers.map((o) => o.exited));
     }
+  });
+});
+
+describe('an import --dry-run where no embedded database exists yet', () => {
+  it('validates and compares with an empty database, and creates nothing', async () => {
+    const dataDir = join(tempDir(), 'not-created');
+    const broken = join(tempDir(), 'broken.md');
+    writeFileSync(broken, '---\ntitle: Broken\nreleases: not a list\n---\n');
+    const dry = await runImporterWith({ PGLITE_DIR: dataDir }, [join(projectRoot, 'seeds/go.md'), broken, '--dry-run']);
+    expect(dry.code).toBe(1); // the broken document is reported as it would be on a real run
+    expect(dry.stdout).toContain(`note: no embedded database at ${dataDir} yet: compared with an empty one`);
+    expect(dry.stdout).toMatch(/created: 1, updated: 0, unchanged: 0, rejected: 1/);
+    expect(dry.stdout).toContain(`rejected ${broken}:`);
+    expect(existsSync(dataDir)).toBe(false);
+    expect(existsSync(lockPathFor(dataDir))).toBe(false);
   });
 });
