@@ -52,10 +52,18 @@ const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const TIMESTAMP_RE =
   /^(\d{4})-(\d{1,2})-(\d{1,2})(?:[Tt]|[ \t]+)(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d*))?(?:[ \t]*(Z|([-+])(\d{1,2})(?::(\d{2}))?))?$/;
 
+/** Date.UTC without its quirk of reading years 0–99 as 1900–1999 (0001-01-01 is a date too). */
+function utcMs(y: number, month0: number, d: number, h = 0, mi = 0, sec = 0): number {
+  const t = new Date(0);
+  t.setUTCFullYear(y, month0, d);
+  t.setUTCHours(h, mi, sec, 0);
+  return t.getTime();
+}
+
 /** "YYYY-MM-DD" when y-m-d is a real calendar date, else null. */
 export function calendarIso(y: number, m: number, d: number): string | null {
   if (m < 1 || m > 12 || d < 1 || d > 31 || y < 1) return null;
-  const t = new Date(Date.UTC(y, m - 1, d));
+  const t = new Date(utcMs(y, m - 1, d));
   if (t.getUTCFullYear() !== y || t.getUTCMonth() !== m - 1 || t.getUTCDate() !== d) return null;
   return `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`;
 }
@@ -73,7 +81,7 @@ const timestampType = new yaml.Type('tag:yaml.org,2002:timestamp', {
     const t = TIMESTAMP_RE.exec(data)!;
     const iso = calendarIso(Number(t[1]), Number(t[2]), Number(t[3]));
     if (!iso) return data;
-    let ms = Date.UTC(Number(t[1]), Number(t[2]) - 1, Number(t[3]), Number(t[4]), Number(t[5]), Number(t[6]));
+    let ms = utcMs(Number(t[1]), Number(t[2]) - 1, Number(t[3]), Number(t[4]), Number(t[5]), Number(t[6]));
     if (t[8] && t[8] !== 'Z') {
       const offset = (Number(t[10]) * 60 + Number(t[11] ?? 0)) * 60_000;
       ms -= t[9] === '-' ? -offset : offset;
@@ -169,7 +177,12 @@ export function rubyFloatToString(x: number): string {
  */
 export function numberAsJekyllString(n: YamlNumber): string {
   const text = n.source.replace(/[_,]/g, '');
-  if (/^[-+]?\d+$/.test(text)) return String(n.value);
+  if (/^[-+]?\d+$/.test(text)) {
+    // Ruby keeps every digit of a large integer; a double would not (a leading 0 is octal).
+    if (!Number.isSafeInteger(n.value) && /^[-+]?[1-9]\d*$/.test(text))
+      return BigInt(text.replace(/^\+/, '')).toString();
+    return String(n.value);
+  }
   if (/^[-+]?\d+\.\d+$/.test(text)) return rubyFloatToString(n.value);
   return n.source;
 }
@@ -219,7 +232,7 @@ export function assertYamlSize(value: unknown, maxNodes: number, maxDepth = 64, 
     if (depth > maxDepth) throw new YamlTooLargeError(`the front matter is nested deeper than ${maxDepth} levels`);
     if (Array.isArray(v)) {
       for (const item of v) visit(item, depth + 1);
-    } else if (v !== null && typeof v === 'object' && v.constructor === Object) {
+    } else if (v !== null && typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
       for (const k in v) {
         text(k.length);
         visit((v as Record<string, unknown>)[k], depth + 1);

@@ -39,6 +39,13 @@ describe('parseYaml: numbers keep their source and read as the site showed them'
     expect(numberAsJekyllString(v as YamlNumber)).toBe(shown);
   });
 
+  it('a decimal integer beyond a double keeps every digit, as Ruby shows it', () => {
+    const v = scalar('12345678901234567890') as YamlNumber;
+    expect(v).toBeInstanceOf(YamlNumber);
+    expect(numberAsJekyllString(v)).toBe('12345678901234567890');
+    expect(numberAsJekyllString(scalar('-9007199254740993') as YamlNumber)).toBe('-9007199254740993');
+  });
+
   it.each([
     ['08', '08'],
     ['"2.0"', '2.0'],
@@ -74,11 +81,14 @@ describe('parseYaml: booleans, nulls', () => {
 });
 
 describe('parseYaml: dates are calendar dates', () => {
-  it.each(['2019-05-27', '2020-02-29', '1999-12-31'])('%s is a CalendarDate with that iso', (text) => {
-    const v = scalar(text);
-    expect(v).toBeInstanceOf(CalendarDate);
-    expect((v as CalendarDate).iso).toBe(text);
-  });
+  it.each(['2019-05-27', '2020-02-29', '1999-12-31', '0001-01-01', '0050-06-15', '0099-12-31', '9999-12-31'])(
+    '%s is a CalendarDate with that iso',
+    (text) => {
+      const v = scalar(text);
+      expect(v).toBeInstanceOf(CalendarDate);
+      expect((v as CalendarDate).iso).toBe(text);
+    },
+  );
 
   it.each([
     ['2019-5-7', 'single-digit month and day'],
@@ -97,6 +107,7 @@ describe('parseYaml: dates are calendar dates', () => {
     ['2019-05-27 10:00:00.5', '2019-05-27'],
     ['2019-05-27T23:30:00-05:00', '2019-05-28'],
     ['2019-05-27 01:00:00 +02:00', '2019-05-26'],
+    ['0050-01-01 01:00:00 +02:00', '0049-12-31'],
   ])('timestamp %s is a YamlTimestamp on the UTC date %s', (text, iso) => {
     const v = scalar(text);
     expect(v).toBeInstanceOf(YamlTimestamp);
