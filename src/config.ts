@@ -153,6 +153,12 @@ export const variables = {
     int(1, 1000),
     'How many heavy operations execute at once (each whole-catalogue answer holds ~30 MB while it is built).',
   ),
+  heavyQueryQueue: v(
+    'HEAVY_QUERY_QUEUE',
+    64,
+    int(0, 100_000),
+    'How many heavy operations may wait for their turn; more are refused at once (SERVER_BUSY), so a flood of them cannot pile up memory and latency.',
+  ),
   maxAliases: v('MAX_ALIASES', 15, int(0, 10_000), 'Most aliases in one operation (TOO_MANY_ALIASES above).'),
   maxRootFields: v(
     'MAX_ROOT_FIELDS',

@@ -30,7 +30,11 @@ export function serverOptionsFrom(config: Config): ServerOptions {
     corsOrigins: config.corsOrigins,
     maxBodyBytes: config.maxBodyBytes,
     executor: config.graphqlExecutor,
-    heavyQueryGate: { cost: config.heavyQueryCost, concurrency: config.heavyQueryConcurrency },
+    heavyQueryGate: {
+      cost: config.heavyQueryCost,
+      concurrency: config.heavyQueryConcurrency,
+      maxQueue: config.heavyQueryQueue,
+    },
     limits: {
       maxDepth: config.maxQueryDepth,
       maxCost: config.maxQueryCost,

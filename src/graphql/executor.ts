@@ -100,21 +100,26 @@ interface Compiled {
 export interface HeavyQueryGate {
   cost: number;
   concurrency: number;
+  /** How many may wait for their turn; more are refused at once (SERVER_BUSY). */
+  maxQueue?: number;
 }
 
-export const defaultHeavyQueryGate: HeavyQueryGate = { cost: 10_000, concurrency: 2 };
+export const defaultHeavyQueryGate: HeavyQueryGate = { cost: 10_000, concurrency: 2, maxQueue: 64 };
 
-/** A counting semaphore with a FIFO queue. */
-function semaphore(size: number) {
+/** A counting semaphore with a bounded FIFO queue. */
+function semaphore(size: number, maxQueue: number) {
   let free = size;
   const waiting: (() => void)[] = [];
   return {
-    async acquire(): Promise<void> {
+    /** False when the queue is full: the caller is refused. */
+    async acquire(): Promise<boolean> {
       if (free > 0) {
         free -= 1;
-        return;
+        return true;
       }
+      if (waiting.length >= maxQueue) return false;
       await new Promise<void>((resolve) => waiting.push(resolve));
+      return true;
     },
     release(): void {
       const next = waiting.shift();
@@ -129,7 +134,8 @@ export function jitGateway(
   gate: HeavyQueryGate = defaultHeavyQueryGate,
 ): GatewayInterface & { compiledCount(): number } {
   const compiled = new Map<string, Compiled>();
-  const heavy = semaphore(gate.concurrency);
+  const maxQueue = gate.maxQueue ?? defaultHeavyQueryGate.maxQueue!;
+  const heavy = semaphore(gate.concurrency, maxQueue);
   const executor: GatewayExecutor = async (rc) => {
     const operationName = rc.request.operationName ?? null;
     const key = `${rc.queryHash}\u0000${operationName ?? ''}`;
@@ -162,7 +168,16 @@ export function jitGateway(
       if (coerced.errors) return { errors: coerced.errors };
     }
     const isHeavy = ((rc.context as Context).facts?.cost ?? 0) >= gate.cost;
-    if (isHeavy) await heavy.acquire();
+    if (isHeavy && !(await heavy.acquire())) {
+      return {
+        errors: [
+          new GraphQLError(
+            `The server is busy with large queries: ${maxQueue} are already waiting (the limit); try again shortly`,
+            { extensions: { code: 'SERVER_BUSY', limit: maxQueue, value: maxQueue + 1, http: { status: 503 } } },
+          ),
+        ],
+      };
+    }
     let result: ExecutionResult;
     try {
       result = await entry.query.query(undefined, rc.context, variables);

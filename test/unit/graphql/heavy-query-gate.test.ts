@@ -5,7 +5,7 @@ import { parse } from 'graphql';
 import { describe, expect, it } from 'vitest';
 import { jitGateway } from '../../../src/graphql/executor.ts';
 
-function harness(concurrency: number) {
+function harness(concurrency: number, maxQueue?: number) {
   let active = 0;
   let most = 0;
   const order: string[] = [];
@@ -25,7 +25,7 @@ function harness(concurrency: number) {
       },
     },
   });
-  const gateway = jitGateway(schema, { cost: 1_000, concurrency });
+  const gateway = jitGateway(schema, { cost: 1_000, concurrency, maxQueue });
   const run = async (id: string, cost: number) => {
     const { executor } = await gateway.load({} as never);
     const query = `query Q($id: String!) { work(id: $id) }`;
@@ -36,7 +36,8 @@ function harness(concurrency: number) {
       operationName: 'Q',
       context: { facts: { usedToday: false, hadErrors: false, cost } },
     } as never);
-    return (result as { data: { work: string } }).data.work;
+    const r = result as { data?: { work: string }; errors?: { extensions?: { code?: string } }[] };
+    return r.data?.work ?? r.errors?.[0]?.extensions?.code;
   };
   return { run, most: () => most, order };
 }
@@ -77,5 +78,20 @@ describe('the heavy query gate', () => {
       } as never);
       expect(result.errors?.[0]?.message).toBe('boom');
     }
+  });
+
+  it('refuses a heavy operation at once when maxQueue are already waiting (SERVER_BUSY); light ones still run', async () => {
+    const h = harness(1, 2);
+    const answers = await Promise.all([
+      h.run('h1', 5_000), // runs
+      h.run('h2', 5_000), // waits
+      h.run('h3', 5_000), // waits
+      h.run('h4', 5_000), // refused: two are waiting
+      h.run('light', 10),
+    ]);
+    expect(answers).toEqual(['h1', 'h2', 'h3', 'SERVER_BUSY', 'light']);
+    expect(h.order).not.toContain('start h4');
+    // Once the queue has room again, heavy operations are taken again.
+    expect(await h.run('h5', 5_000)).toBe('h5');
   });
 });
