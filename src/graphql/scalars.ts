@@ -14,7 +14,14 @@ function parseDate(value: unknown): string {
 export const DateScalar = new GraphQLScalarType({
   name: 'Date',
   description: 'A calendar date, "YYYY-MM-DD" (UTC).',
-  serialize: (value) => value,
+  // Defence in depth (the database's *_in_range constraints already refuse such values): a stored
+  // 'infinity', '4713-01-01 BC' or '50000-01-01' is an error for that field, never sent as a Date.
+  serialize(value) {
+    if (typeof value !== 'string' || !isCalendarDate(value)) {
+      throw new GraphQLError(`Date cannot represent ${JSON.stringify(value)}: not a calendar date "YYYY-MM-DD"`);
+    }
+    return value;
+  },
   parseValue: parseDate,
   parseLiteral(ast: ValueNode) {
     if (ast.kind !== Kind.STRING) {

@@ -16,7 +16,9 @@ import { pruneProducts, writeProduct } from './write.ts';
  * Bumped whenever normalisation changes what a document turns into: stored content hashes then
  * no longer match and the next import rewrites every product.
  */
-export const IMPORTER_VERSION = '1';
+// 2: a blank latest or changelogTemplate is absent, a link that is not http(s) is not stored, the
+//    stored permalink is "/" + the id (the value constraints of 20261127050000).
+export const IMPORTER_VERSION = '2';
 
 export class UsageError extends Error {
   constructor(message: string) {
@@ -63,7 +65,10 @@ export interface ImportReport {
   /**
    * Stored rows that no valid document would produce (typically made by hand in Prisma Studio):
    * cycles that give no date and no support field at all, products without any cycle. The API
-   * serves them (the fields are null); they are listed so that someone looks at them.
+   * serves them (the fields are null); they are listed so that someone looks at them. Also rows
+   * the database would refuse today but kept because they predate the rule: those breaking a
+   * constraint still NOT VALID (see the value-constraints migration), and aliases that are
+   * another product's id.
    */
   suspect: { product: string; cycle: string | null; problem: string }[];
   warnings: Problem[];
@@ -412,10 +417,48 @@ SELECT p.name AS product, rc.name AS cycle,
 UNION ALL
 SELECT p.name, NULL, 'has no release cycles'
   FROM product p WHERE NOT EXISTS (SELECT 1 FROM release_cycle rc WHERE rc.product_id = p.id)
-ORDER BY 1, 2`;
+UNION ALL
+SELECT p.name, NULL, 'has the alias "' || a.alias || '", which is the id of product "' || o.name || '" (product_alias_not_a_product_name)'
+  FROM product_alias a JOIN product p ON p.id = a.product_id JOIN product o ON o.name = a.alias AND o.id <> p.id`;
+
+/** Check constraints a migration could not validate (old rows break them); see the value-constraints migration. */
+const UNVALIDATED = `
+SELECT c.conrelid::regclass::text AS "table", c.conname AS name, pg_get_constraintdef(c.oid) AS def
+  FROM pg_constraint c
+ WHERE c.connamespace = 'public'::regnamespace AND c.contype = 'c' AND NOT c.convalidated
+ ORDER BY c.conname`;
+
+/** Per table: the product a row belongs to, its cycle, and how the report names the row. */
+const ROW_OF: Record<string, { product: string; cycle: string; what: string }> = {
+  product: { product: 't.name', cycle: 'NULL', what: `''` },
+  release_cycle: { product: 'p.name', cycle: 't.name', what: `''` },
+  product_alias: { product: 'p.name', cycle: 'NULL', what: `'alias "' || t.alias || '" '` },
+  product_tag: { product: 'p.name', cycle: 'NULL', what: `'tag "' || t.tag || '" '` },
+  identifier: { product: 'p.name', cycle: 'NULL', what: `'identifier ' || t.type || ' "' || t.value || '" '` },
+  custom_field: { product: 'p.name', cycle: 'NULL', what: `'custom field "' || t.name || '" '` },
+  deleted_product: { product: `'(deleted) ' || t.name`, cycle: 'NULL', what: `''` },
+};
 
 export async function suspectRows(db: Database): Promise<ImportReport['suspect']> {
-  return db.query(SUSPECT_ROWS);
+  const rows: ImportReport['suspect'] = await db.query(SUSPECT_ROWS);
+  for (const c of await db.query<{ table: string; name: string; def: string }>(UNVALIDATED)) {
+    const row = ROW_OF[c.table];
+    const check = /^CHECK (.*?)(?: NOT VALID)?$/s.exec(c.def)?.[1];
+    if (!row || !check) continue;
+    // The constraint's own expression, on the table's rows only (the product's name comes from a
+    // join kept out of the expression's scope, which names the table's columns unqualified).
+    const broken = await db.query<ImportReport['suspect'][number]>(
+      `SELECT ${row.product} AS product, ${row.cycle} AS cycle,
+              ${row.what} || 'breaks ${c.name.replace(/'/g, "''")}, a rule it was stored before' AS problem
+         FROM (SELECT * FROM ${c.table} WHERE NOT coalesce(${check}, true)) t
+         ${c.table === 'product' || c.table === 'deleted_product' ? '' : 'JOIN product p ON p.id = t.product_id'}`,
+    );
+    for (const b of broken) rows.push(b);
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return rows.sort(
+    (a, b) => cmp(a.product, b.product) || cmp(a.cycle ?? '', b.cycle ?? '') || cmp(a.problem, b.problem),
+  );
 }
 
 export function describeDbError(err: unknown): string {

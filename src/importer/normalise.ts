@@ -13,6 +13,7 @@ import {
   type ProductDoc,
   type ReleaseDoc,
 } from './document.ts';
+import { httpLinkProblem, httpTemplateProblem, isPermalinkName, isStorableDate, trimmedTextProblem } from './shapes.ts';
 import { CalendarDate, calendarIso, numberAsJekyllString, YamlNumber, YamlTimestamp } from './yaml.ts';
 
 /** Release keys the format defines (current and legacy); every other key is a custom field. */
@@ -115,7 +116,11 @@ export class Collector {
 export function show(value: unknown): string {
   if (value instanceof CalendarDate) return value.iso;
   if (value instanceof YamlNumber || value instanceof YamlTimestamp) return value.source;
-  if (typeof value === 'string') return JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+  if (typeof value === 'string') {
+    // JSON escapes C0 controls; DEL and C1 (U+009B is a terminal's CSI) are escaped too.
+    const shown = JSON.stringify(value.length > 60 ? `${value.slice(0, 57)}...` : value);
+    return shown.replace(/[\u007f-\u009f]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  }
   if (Array.isArray(value)) return 'a list';
   if (value !== null && typeof value === 'object') return 'a mapping';
   return String(value);
@@ -148,6 +153,11 @@ function date(c: Collector, path: string, value: unknown): string | null {
   if (value === undefined || value === null) return null;
   if (value instanceof CalendarDate) return value.iso;
   if (value instanceof YamlTimestamp) {
+    // Its UTC date can leave the four-digit years (9999-12-31T23:00:00-05:00).
+    if (!isStorableDate(value.iso)) {
+      c.error(path, `${value.source} falls outside 0001-01-01 .. 9999-12-31 in UTC`);
+      return null;
+    }
     c.warn(path, `${value.source} has a time of day; only its date ${value.iso} is used`);
     return value.iso;
   }
@@ -223,6 +233,18 @@ function column(c: Collector, path: string, value: unknown, fallback: boolean): 
   return { shown: fallback, label: null };
 }
 
+/**
+ * A link the database can store (http or https, no control character), or null with a warning
+ * saying why the document's value is not stored. Blank counts as absent.
+ */
+function link(c: Collector, path: string, value: string | null, instead: string): string | null {
+  if (value === null || value.trim() === '') return null;
+  const problem = httpLinkProblem(value);
+  if (problem === null) return value;
+  c.warn(path, `${show(value)} ${problem}; not stored${instead}`);
+  return null;
+}
+
 /** Picks the current name, else its legacy name; warns when both are present. */
 function pick(c: Collector, obj: Record<string, unknown>, current: string, legacy: string): [string, unknown] {
   if (current in obj) {
@@ -279,8 +301,12 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
     permalink = `/${stem}`;
   }
   const name = permalink.startsWith('/') ? permalink.slice(1) : permalink;
-  if (name === '' || /[/\s]/.test(name)) {
-    c.error('permalink', `${show(permalink)} cannot be a product id (it must be "/" followed by one path segment)`);
+  // The database holds ids in this shape (product_name_permalink_shape).
+  if (!isPermalinkName(name)) {
+    c.error(
+      'permalink',
+      `${show(permalink)} cannot be a product id (it must be "/" followed by lowercase letters, digits, ".", "_" or "-")`,
+    );
   }
 
   let category = text(c, 'category', d.category);
@@ -293,13 +319,18 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
   }
 
   const tags = new Set<string>();
+  const addTag = (path: string, tag: string) => {
+    const problem = trimmedTextProblem(tag);
+    if (problem === null) tags.add(tag);
+    else c.warn(path, `tag ${show(tag)} ${problem}; ignored`);
+  };
   const rawTags = d.tags;
   if (typeof rawTags === 'string') {
-    for (const t of rawTags.split(/\s+/)) if (t) tags.add(t);
+    for (const t of rawTags.split(/\s+/)) if (t) addTag('tags', t);
   } else if (Array.isArray(rawTags)) {
     rawTags.forEach((t, i) => {
       const s = text(c, `tags[${i}]`, t);
-      if (s && s.trim()) for (const part of s.split(/\s+/)) if (part) tags.add(part);
+      if (s && s.trim()) for (const part of s.split(/\s+/)) if (part) addTag(`tags[${i}]`, part);
     });
   } else if (rawTags !== undefined && rawTags !== null) {
     c.warn('tags', `expected a space-separated string or a list, got ${show(rawTags)}; ignored`);
@@ -317,8 +348,11 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
         if (s === null) return;
         // Only a leading "/" is dropped: legacy entries without it ("gke") stay whole.
         const alias = (s.startsWith('/') ? s.slice(1) : s).trim();
-        if (alias === '' || /\s/.test(alias)) {
-          c.warn(`alternate_urls[${i}]`, `${show(s)} cannot be an alias; ignored`);
+        if (!isPermalinkName(alias)) {
+          c.warn(
+            `alternate_urls[${i}]`,
+            `${show(s)} cannot be an alias (lowercase letters, digits, ".", "_" and "-" only); ignored`,
+          );
         } else if (alias === name || aliasSet.has(alias)) {
           c.warn(`alternate_urls[${i}]`, `${show(s)} repeats the product id or another alias; ignored`);
         } else {
@@ -334,7 +368,17 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
   const [vcKey, vc] = pick(c, d, 'versionCommand', 'command');
   const versionCommand = text(c, vcKey, vc);
   const [rplKey, rpl] = pick(c, d, 'releasePolicyLink', 'link');
-  const releasePolicyLink = text(c, rplKey, rpl) || null;
+  const releasePolicyLink = link(c, rplKey, text(c, rplKey, rpl), '');
+  const rawTemplate = text(c, 'changelogTemplate', d.changelogTemplate);
+  let changelogTemplate = rawTemplate === null || rawTemplate.trim() === '' ? null : rawTemplate;
+  const templateProblem = changelogTemplate === null ? null : httpTemplateProblem(changelogTemplate);
+  if (templateProblem !== null) {
+    c.warn(
+      'changelogTemplate',
+      `${show(changelogTemplate)} ${templateProblem}; not stored (cycles get no link from it)`,
+    );
+    changelogTemplate = null;
+  }
 
   const [eoasKey, eoasCol] = pick(c, d, 'eoasColumn', 'activeSupportColumn');
   const [eoesKey, eoesCol] = pick(c, d, 'eoesColumn', 'extendedSupportColumn');
@@ -366,6 +410,15 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
         const value = text(c, p, raw)?.trim();
         if (!value) {
           c.warn(p, `identifier "${type}" has no value; ignored`);
+          return;
+        }
+        const typeProblem = trimmedTextProblem(type);
+        const valueProblem = trimmedTextProblem(value);
+        if (typeProblem !== null || valueProblem !== null) {
+          c.warn(
+            p,
+            `identifier ${show(type)} ${show(value)}: the ${typeProblem ? `type ${typeProblem}` : `value ${valueProblem}`}; ignored`,
+          );
           return;
         }
         const key = JSON.stringify([type, value]);
@@ -404,6 +457,11 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
           c.warn(p, 'a custom field needs a name; ignored');
           return;
         }
+        const nameProblem = trimmedTextProblem(fieldName);
+        if (nameProblem !== null) {
+          c.warn(`${p}.name`, `custom field name ${show(fieldName)} ${nameProblem}; ignored`);
+          return;
+        }
         if (!display || !(CUSTOM_FIELD_DISPLAYS as readonly string[]).includes(display)) {
           c.warn(
             `${p}.display`,
@@ -421,7 +479,7 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
           display: display as CustomFieldDoc['display'],
           label: text(c, `${p}.label`, entry.label),
           description: text(c, `${p}.description`, entry.description),
-          link: text(c, `${p}.link`, entry.link),
+          link: link(c, `${p}.link`, text(c, `${p}.link`, entry.link), ''),
         });
       });
     }
@@ -448,7 +506,7 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
     });
   }
 
-  const validName = name !== '' && !/[/\s]/.test(name) ? name : null;
+  const validName = isPermalinkName(name) ? name : null;
   if (c.hasErrors || label === null) return { doc: null, name: validName, problems: c.problems };
 
   const doc: ProductDoc = {
@@ -456,14 +514,15 @@ export function normaliseDocument(input: NormaliseInput): NormaliseResult {
     contentHash: input.contentHash,
     name,
     label,
-    permalink,
+    // As the database keeps it (product_permalink_shape): "/" + the id, whatever the document's form.
+    permalink: `/${name}`,
     category,
     tags: [...tags].sort(),
     aliases,
     iconSlug,
     versionCommand,
     releasePolicyLink,
-    changelogTemplate: text(c, 'changelogTemplate', d.changelogTemplate),
+    changelogTemplate,
     releaseLabel: text(c, 'releaseLabel', d.releaseLabel),
     ltsLabel: text(c, 'LTSLabel', d.LTSLabel),
     columns,
@@ -500,6 +559,12 @@ function normaliseRelease(c: Collector, raw: unknown, i: number): ReleaseDoc | n
     c.error(`${base}.releaseCycle`, `${show(cycle)} cannot be a cycle name`);
     return null;
   }
+  // The cycle's identity (lookups, URLs): not guessed at, refused (release_cycle_name_trimmed_text).
+  const nameProblem = trimmedTextProblem(name);
+  if (nameProblem !== null) {
+    c.error(`${base}.releaseCycle`, `${show(name)} cannot be a cycle name: it ${nameProblem}`);
+    return null;
+  }
   const f = (key: string) => `${base}.${key}`;
 
   // release → releaseDate (≤ 2022-05)
@@ -530,19 +595,30 @@ function normaliseRelease(c: Collector, raw: unknown, i: number): ReleaseDoc | n
   }
 
   let linkSet = false;
-  let link: string | null = null;
+  let rawLink: string | null = null;
   if ('link' in raw) {
-    if (raw.link === null || raw.link === '') {
+    if (raw.link === null || (typeof raw.link === 'string' && raw.link.trim() === '')) {
       linkSet = true; // '' was the pre-2023 way to say "no link"
     } else if (typeof raw.link === 'string') {
-      linkSet = true;
-      link = raw.link;
+      // Not an http(s) link: as if there were no link key (the product's changelog template applies).
+      rawLink = link(c, f('link'), raw.link, " (the product's changelog template applies instead)");
+      linkSet = rawLink !== null;
     } else {
       c.warn(f('link'), `expected a URL or null, got ${show(raw.link)}; the product's changelog template is used`);
     }
   }
 
-  const latest = text(c, f('latest'), raw.latest, { quoteHint: true });
+  let latest = text(c, f('latest'), raw.latest, { quoteHint: true });
+  if (latest !== null && latest.trim() === '') {
+    // pan-os.md writes `latest: ""` for cycles whose last version is unknown.
+    c.warn(f('latest'), `${show(latest)} is blank; treated as absent (no latest version)`);
+    latest = null;
+  }
+  const latestProblem = latest === null ? null : trimmedTextProblem(latest);
+  if (latestProblem !== null) {
+    c.warn(f('latest'), `${show(latest)} ${latestProblem}; not stored`);
+    latest = null;
+  }
   if (latest !== null && /\{\{|\{%/.test(latest)) {
     c.warn(f('latest'), "contains Liquid that needs the site's build data; kept as written");
   }
@@ -564,7 +640,7 @@ function normaliseRelease(c: Collector, raw: unknown, i: number): ReleaseDoc | n
     latest,
     latestReleaseDate: date(c, f('latestReleaseDate'), raw.latestReleaseDate),
     linkSet,
-    link,
+    link: rawLink,
     lts: dateOrBool(c, f('lts'), raw.lts),
     eoas,
     eol: dateOrBool(c, f('eol'), raw.eol),

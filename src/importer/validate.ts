@@ -17,23 +17,27 @@ const asDate = (v: DateOrBool): string | null => (v && 'date' in v ? v.date : nu
 
 export function validateDocument(c: Collector, doc: ProductDoc, raw: Record<string, unknown>, today: string): void {
   const horizon = addDays(today, 7);
-  if (!/^\/[a-z0-9-]+$/.test(doc.permalink)) c.warn('permalink', `${doc.permalink} does not match ^/[a-z0-9-]+$`);
+  // The document's permalink as written (the stored one is always "/" + the id).
+  const permalink = typeof raw.permalink === 'string' ? raw.permalink : doc.permalink;
+  if (!/^\/[a-z0-9-]+$/.test(permalink)) c.warn('permalink', `${permalink} does not match ^/[a-z0-9-]+$`);
   for (const t of doc.tags) if (!TAG_RE.test(t)) c.warn('tags', `tag "${t}" does not match ^[a-z0-9-]+$`);
   if (Array.isArray(raw.alternate_urls)) {
+    const aliases = new Set(doc.aliases); // (a document may have tens of thousands)
     raw.alternate_urls.forEach((u, i) => {
-      if (typeof u !== 'string' || !/^\/[a-z0-9\-_]+$/.test(u)) {
+      // (Entries the normaliser ignored, it already reported.)
+      const kept = typeof u === 'string' && aliases.has((u.startsWith('/') ? u.slice(1) : u).trim());
+      if (kept && !/^\/[a-z0-9\-_]+$/.test(u)) {
         c.warn(`alternate_urls[${i}]`, `${JSON.stringify(u)} does not match ^/[a-z0-9-_]+$`);
       }
     });
   }
-  for (const key of ['releasePolicyLink', 'changelogTemplate', 'releaseImage'] as const) {
-    const v = raw[key];
-    if (v !== undefined && (typeof v !== 'string' || !URL_RE.test(v.trim()))) c.warn(key, 'is not an http(s) URL');
-  }
+  // releasePolicyLink, changelogTemplate and the release and custom field links are checked where
+  // they are read (normalise.ts): a value that is not an http(s) URL is not stored at all.
+  const image = raw.releaseImage;
+  if (image !== undefined && (typeof image !== 'string' || !URL_RE.test(image.trim())))
+    c.warn('releaseImage', 'is not an http(s) URL');
   for (const f of doc.customFields) {
     if (f.label === null) c.warn('customFields', `custom field "${f.name}" has no label`);
-    if (f.link !== null && !URL_RE.test(f.link))
-      c.warn('customFields', `custom field "${f.name}" link is not an http(s) URL`);
   }
 
   const declared = new Set(doc.customFields.map((f) => f.name));
@@ -61,7 +65,6 @@ export function validateDocument(c: Collector, doc: ProductDoc, raw: Record<stri
         c.warn(p('latestReleaseDate'), `${r.latestReleaseDate} is more than 7 days in the future`);
       }
     }
-    if (r.link !== null && !URL_RE.test(r.link)) c.warn(p('link'), 'is not an http(s) URL');
     checkDateOrder(c, doc, r, p);
 
     for (const [key, value] of Object.entries(r.custom ?? {})) {

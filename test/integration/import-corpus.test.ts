@@ -73,7 +73,8 @@ function expectedRelease(product: string, r: Record<string, unknown>, position: 
     codename: str(r.codename),
     release_label: str(r.releaseLabel),
     release_date: isoDate(r.releaseDate),
-    latest: str(r.latest),
+    // pan-os.md's `latest: ""` (version unknown) is stored as no latest (release_cycle_latest_trimmed_text).
+    latest: r.latest === '' ? null : str(r.latest),
     latest_release_date: isoDate(r.latestReleaseDate),
     link_set: 'link' in r,
     link: str(r.link),

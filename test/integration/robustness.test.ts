@@ -1,7 +1,8 @@
 // Rows an admin can make by hand (Prisma Studio, psql) that no document would produce: the API
 // still answers over them, with nulls where nothing is known; what would break the model is
-// refused by the database itself (CHECK constraints, named in the error); and the importer's
-// report points at the odd rows ("check …").
+// refused by the database itself (CHECK constraints, named in the error; the value constraints on
+// dates, names and links have their own file, constraints.test.ts); and the importer's report
+// points at the odd rows ("check …").
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CatalogSnapshot } from '../../src/data/snapshot.ts';
@@ -37,7 +38,7 @@ INSERT INTO product (name, label, permalink, category) VALUES
   ('hand-empty', 'No cycles', '/hand-empty', 'os'),
   ('hand-uncategorised', 'No category', '/hand-uncategorised', NULL);
 INSERT INTO product (name, label, permalink, category, changelog_template) VALUES
-  ('hand-garbage', 'Garbage changelog', '/hand-garbage', 'lang', '{% for x in %}{{ __LATEST__ | }}}}{%%}');
+  ('hand-garbage', 'Garbage changelog', '/hand-garbage', 'lang', 'https://example.com/{% for x in %}{{ __LATEST__ | }}}}{%%}');
 INSERT INTO release_cycle (product_id, position, name)
   SELECT id, 0, '1.0' FROM product WHERE name = 'hand-no-dates';
 INSERT INTO release_cycle (product_id, position, name, release_label, release_date, eol_from)
@@ -179,7 +180,7 @@ describe('rows made by hand', () => {
 
     it('a garbage changelog template: no link, the rest of latest intact; custom {} gives null values', () => {
       const garbage = product('hand-garbage');
-      expect(garbage.changelogTemplate).toBe('{% for x in %}{{ __LATEST__ | }}}}{%%}');
+      expect(garbage.changelogTemplate).toBe('https://example.com/{% for x in %}{{ __LATEST__ | }}}}{%%}');
       expect(garbage.releases[0]).toMatchObject({
         name: '3.1',
         latest: { name: '3.1.4', date: '2024-06-01', link: null },

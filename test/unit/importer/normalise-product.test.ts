@@ -39,6 +39,9 @@ describe('normaliseDocument: identity', () => {
     ['/a/b', '"/a/b"'],
     ['/', '"/"'],
     ['"/two words"', '"/two words"'],
+    ['/Node', '"/Node"'],
+    ['"/x?y"', '"/x?y"'],
+    ['/.', '"/."'],
   ])('rejects permalink %s, which cannot be a product id', (permalink, shown) => {
     const text = product('title: Foo', `permalink: ${permalink}`, 'category: os');
     const r = normalise(text);
@@ -49,7 +52,7 @@ describe('normaliseDocument: identity', () => {
         severity: 'error',
         path: 'permalink',
         line: lineWith(text, 'permalink:'),
-        message: `${shown} cannot be a product id (it must be "/" followed by one path segment)`,
+        message: `${shown} cannot be a product id (it must be "/" followed by lowercase letters, digits, ".", "_" or "-")`,
       },
     ]);
   });
@@ -162,9 +165,31 @@ describe('normaliseDocument: category and tags', () => {
 
 describe('normaliseDocument: aliases and icon', () => {
   it('turns alternate_urls into aliases, dropping only a leading "/"', () => {
-    const r = normalise(withProduct('alternate_urls:', '  - /node', '  - gke', '  - /.net', '  - /node.js', '  - //x'));
+    const r = normalise(
+      withProduct('alternate_urls:', '  - /node', '  - gke', '  - /.net', '  - /node.js', '  - /pop_os'),
+    );
     expect(problems(r.problems)).toEqual([]);
-    expect(r.doc?.aliases).toEqual(['node', 'gke', '.net', 'node.js', '/x']);
+    expect(r.doc?.aliases).toEqual(['node', 'gke', '.net', 'node.js', 'pop_os']);
+  });
+
+  it('ignores, with a warning, an alias the database could not hold (product_alias_permalink_shape)', () => {
+    const text = withProduct('alternate_urls: [//x, /Node, "/a?b", /., "/\u00e9t\u00e9", /ok]');
+    const r = normalise(text);
+    expect(r.doc?.aliases).toEqual(['ok']);
+    const line = lineWith(text, 'alternate_urls:');
+    const refused = (i: number, shown: string) => ({
+      severity: 'warning',
+      path: `alternate_urls[${i}]`,
+      line,
+      message: `${shown} cannot be an alias (lowercase letters, digits, ".", "_" and "-" only); ignored`,
+    });
+    expect(problems(r.problems)).toEqual([
+      refused(0, '"//x"'),
+      refused(1, '"/Node"'),
+      refused(2, '"/a?b"'),
+      refused(3, '"/."'),
+      refused(4, '"/été"'),
+    ]);
   });
 
   it('ignores, with a warning, an alias that repeats the id or another alias', () => {

@@ -150,8 +150,18 @@ describe('validateDocument: release fields', () => {
   });
 
   it.each([
-    ['ftp://example.com/1.0', ['is not an http(s) URL']],
-    ['example.com/1.0', ['is not an http(s) URL']],
+    [
+      'ftp://example.com/1.0',
+      ['"ftp://example.com/1.0" is not an http(s) URL; not stored (the product\'s changelog template applies instead)'],
+    ],
+    [
+      'example.com/1.0',
+      ['"example.com/1.0" is not an http(s) URL; not stored (the product\'s changelog template applies instead)'],
+    ],
+    [
+      '"javascript:alert(1)"',
+      ['"javascript:alert(1)" is not an http(s) URL; not stored (the product\'s changelog template applies instead)'],
+    ],
     ['https://example.com/__LATEST__', []],
     ['http://example.com', []],
   ])('link %s: %j', (link, messages) => {
@@ -234,13 +244,27 @@ describe('validateDocument: product fields', () => {
       [
         ...PRODUCT,
         'tags: web Web_Server',
-        'alternate_urls: [/ok, /Not.OK]',
+        'alternate_urls: [/ok, /not.ok, /Not.OK]',
         'releasePolicyLink: www.example.com',
         'changelogTemplate: https://example.com/__LATEST__',
       ],
       fullRelease('1', '2020-01-01'),
     );
     expect(warnings(text)).toEqual([
+      // What the database cannot hold is not stored, said where it is read (normalise.ts) ...
+      {
+        severity: 'warning',
+        path: 'alternate_urls[2]',
+        line: lineWith(text, 'alternate_urls'),
+        message: '"/Not.OK" cannot be an alias (lowercase letters, digits, ".", "_" and "-" only); ignored',
+      },
+      {
+        severity: 'warning',
+        path: 'releasePolicyLink',
+        line: lineWith(text, 'releasePolicyLink'),
+        message: '"www.example.com" is not an http(s) URL; not stored',
+      },
+      // ... then the HEAD rules that stored values break.
       {
         severity: 'warning',
         path: 'tags',
@@ -251,13 +275,7 @@ describe('validateDocument: product fields', () => {
         severity: 'warning',
         path: 'alternate_urls[1]',
         line: lineWith(text, 'alternate_urls'),
-        message: '"/Not.OK" does not match ^/[a-z0-9-_]+$',
-      },
-      {
-        severity: 'warning',
-        path: 'releasePolicyLink',
-        line: lineWith(text, 'releasePolicyLink'),
-        message: 'is not an http(s) URL',
+        message: '"/not.ok" does not match ^/[a-z0-9-_]+$',
       },
     ]);
   });
