@@ -47,9 +47,18 @@ export function formatReport(r: ImportReport, verbose: boolean): string[] {
     );
   }
   if (r.missing.length && !r.pruned.length) {
-    out.push(`documents gone, products kept (--prune removes them): ${r.missing.join(', ')}`);
+    out.push(
+      `documents gone, products kept${r.pruneWithheld.length ? '' : ' (--prune removes them)'}: ${r.missing.join(', ')}`,
+    );
   }
   if (r.pruned.length) out.push(`${r.dryRun ? 'would prune' : 'pruned'}: ${r.pruned.join(', ')}`);
+  if (r.pruneWithheld.length && r.missing.length) {
+    out.push(
+      `nothing pruned: the product id of ${r.pruneWithheld.join(', ')} could not be read, and a product that looks gone may be its (fix the document and run again)`,
+    );
+  }
+  for (const m of r.moved)
+    out.push(`${r.dryRun ? 'would take' : 'took'} ${m.name} from ${m.to} (it came from ${m.from})`);
   const keptGone = r.pruned.length ? r.missing.filter((n) => !r.pruned.includes(n)) : [];
   if (keptGone.length)
     out.push(`documents gone but edited in the database, kept (--overwrite-edits prunes them): ${keptGone.join(', ')}`);

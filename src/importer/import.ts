@@ -63,6 +63,13 @@ export interface ImportReport {
   missing: string[];
   pruned: string[];
   /**
+   * Rejected documents whose product id could not be read: one of them may be the document of a
+   * product that looks gone (renamed and broken at once), so nothing was pruned.
+   */
+  pruneWithheld: string[];
+  /** Products now written from another document than the one they were imported from. */
+  moved: { name: string; from: string; to: string }[];
+  /**
    * Stored rows that no valid document would produce (typically made by hand in Prisma Studio):
    * cycles that give no date and no support field at all, products without any cycle. The API
    * serves them (the fields are null); they are listed so that someone looks at them. Also rows
@@ -116,19 +123,35 @@ interface StoredProduct {
   contentHash: string;
   sourcePath: string;
   edited: boolean;
+  /** The warnings stored with it (JSON), null when none. */
+  warnings: string | null;
 }
 
 async function loadStored(db: Database): Promise<{ products: StoredProduct[]; deleted: Set<string> } | null> {
   const present = await db.query<{ ok: boolean }>(`SELECT to_regclass('public.product') IS NOT NULL AS ok`);
   if (!present[0]?.ok) return null;
   const products = await db.query<StoredProduct>(
-    `SELECT name, content_hash AS "contentHash", source_path AS "sourcePath", edited_at IS NOT NULL AS edited FROM product`,
+    `SELECT name, content_hash AS "contentHash", source_path AS "sourcePath", edited_at IS NOT NULL AS edited,
+            CASE WHEN warnings = '[]'::jsonb THEN NULL ELSE warnings::text END AS warnings
+       FROM product`,
   );
   const deleted = await db.query<{ name: string }>(`SELECT name FROM deleted_product`);
   return { products, deleted: new Set(deleted.map((d) => d.name)) };
 }
 
 const todayUtc = () => new Date().toISOString().slice(0, 10);
+
+/** The product id a document's raw text names in a `permalink:` line (documents that did not parse). */
+function permalinkIn(abs: string): string | null {
+  let text: string;
+  try {
+    text = readFileSync(abs).subarray(0, 65_536).toString('utf8');
+  } catch {
+    return null;
+  }
+  const m = /^permalink:[ \t]*["']?\/?([a-z0-9._-]+)["']?[ \t]*(?:#.*)?\r?$/m.exec(text);
+  return m ? m[1]! : null;
+}
 
 export function hashDocument(bytes: Buffer): string {
   return createHash('sha256').update(`eolgraph-importer-${IMPORTER_VERSION}\0`).update(bytes).digest('hex');
@@ -228,6 +251,8 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
     deletedKept: [],
     missing: [],
     pruned: [],
+    pruneWithheld: [],
+    moved: [],
     suspect: [],
     warnings: [],
     durationMs: 0,
@@ -303,9 +328,15 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
     }
     const current = p.name ? storedByName.get(p.name) : undefined;
     if (!p.doc) {
-      // Unchanged file.
+      // Unchanged file: not parsed again, so its warnings are the ones stored with it.
       if (current?.edited) report.editsKept.push(p.name!);
       else report.unchanged.push(p.name!);
+      if (current?.warnings) {
+        // Stored without the file (it is the product's source path) and the severity.
+        for (const w of JSON.parse(current.warnings) as Omit<Problem, 'file' | 'severity'>[]) {
+          report.warnings.push({ file: current.sourcePath, severity: 'warning', ...w });
+        }
+      }
       continue;
     }
     for (const warning of p.doc.warnings) report.warnings.push(warning); // (not push(...): see prepareDocument)
@@ -333,6 +364,9 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
       report.deletedKept.push(p.doc.name);
       continue;
     }
+    if (current && current.sourcePath !== p.file.stored) {
+      report.moved.push({ name: p.doc.name, from: current.sourcePath, to: p.file.stored });
+    }
     toWrite.push(p);
   }
 
@@ -341,6 +375,15 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
   // document is here but was rejected.
   const claimed = new Set(prepared.map((p) => p.name).filter((n): n is string => n !== null));
   const rejectedPaths = new Set(report.rejected.map((r) => r.file));
+  // A rejected document whose id could not be read may still be the document of a stored
+  // product (renamed and broken at once): its permalink line is looked for in the raw text, and
+  // if there is none, nothing is pruned in this run.
+  for (const p of prepared) {
+    if (p.name !== null || !rejectedPaths.has(p.file.stored)) continue;
+    const name = permalinkIn(p.file.abs);
+    if (name) claimed.add(name);
+    else report.pruneWithheld.push(p.file.stored);
+  }
   const scanned = (sourcePath: string) => {
     const abs = resolve(options.root, sourcePath);
     // A directory is read without its subdirectories, so only documents directly in it count.
@@ -380,14 +423,14 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
       }
       options.onProgress?.(++done, toWrite.length);
     });
-    if (options.prune && report.missing.length > 0) {
+    if (options.prune && report.missing.length > 0 && report.pruneWithheld.length === 0) {
       const removable = report.missing.filter((n) => options.overwriteEdits || !storedByName.get(n)?.edited);
       await pruneProducts(db, removable);
       report.pruned.push(...removable);
     }
   } else {
     for (const p of toWrite) (storedByName.has(p.doc!.name) ? report.updated : report.created).push(p.doc!.name);
-    if (options.prune)
+    if (options.prune && report.pruneWithheld.length === 0)
       report.pruned.push(...report.missing.filter((n) => options.overwriteEdits || !storedByName.get(n)?.edited));
   }
   if (stored) report.suspect = await suspectRows(db);

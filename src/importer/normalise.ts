@@ -256,7 +256,8 @@ function pick(c: Collector, obj: Record<string, unknown>, current: string, legac
 }
 
 function isMapping(v: unknown): v is Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) && v.constructor === Object;
+  // By prototype, not by .constructor: a mapping may have a key named "constructor".
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && Object.getPrototypeOf(v) === Object.prototype;
 }
 
 export interface NormaliseInput {

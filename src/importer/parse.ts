@@ -90,7 +90,12 @@ export function parseDocument(bytes: Buffer, limits: ParseLimits): ParsedDocumen
     throw new DocumentError(`YAML error: ${e.reason ?? e.message.split('\n')[0]}`, line);
   }
   const data: unknown = file.data;
-  if (data === null || typeof data !== 'object' || Array.isArray(data) || Object.getPrototypeOf(data) !== Object.prototype) {
+  if (
+    data === null ||
+    typeof data !== 'object' ||
+    Array.isArray(data) ||
+    Object.getPrototypeOf(data) !== Object.prototype
+  ) {
     throw new DocumentError('the front matter is not a mapping of fields (key: value lines)', 2);
   }
   try {

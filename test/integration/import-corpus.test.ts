@@ -480,6 +480,10 @@ describe.skipIf(noCorpus('the corpus import into PostgreSQL'))('importing the wh
       });
       expect(again.unchanged).toHaveLength(464);
       expect(again.unchanged).toEqual([...report.created]);
+      // Not parsed again, the documents still have their warnings: the ones stored with them.
+      const key = (w: { file: string; path: string; message: string }) => `${w.file} ${w.path} ${w.message}`;
+      expect(report.warnings.length).toBeGreaterThan(0);
+      expect(again.warnings.map(key).sort()).toEqual(report.warnings.map(key).sort());
       expect(await timestamps()).toEqual(before);
     });
 

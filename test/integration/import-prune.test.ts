@@ -135,4 +135,62 @@ describe('--prune and --dry-run', () => {
       await bare.drop();
     }
   });
+
+  describe('a document renamed and broken at once', () => {
+    it("is still its product's document: --prune does not remove the product (its permalink line is read)", async () => {
+      const text = readDocument(dir, 'nodejs.md');
+      rmSync(join(dir, 'nodejs.md'));
+      // Renamed, and a YAML error: the document cannot be understood, but it is nodejs's.
+      writeDocument(dir, 'node-renamed.md', replaceOnce(text, 'title:', 'title: [unclosed'));
+      try {
+        const cli = await runImportCli(t.url, [dir, '--prune']);
+        expect(cli.code).toBe(1);
+        expect(cli.stdout).toContain('rejected: 1');
+        expect(cli.stdout).toContain('pruned: 0');
+        expect(await products()).toContain('nodejs');
+      } finally {
+        rmSync(join(dir, 'node-renamed.md'));
+        writeDocument(dir, 'nodejs.md', text);
+      }
+    });
+
+    it('when its product id cannot be read at all, nothing is pruned, and the report says why', async () => {
+      const text = readDocument(dir, 'ruby.md');
+      rmSync(join(dir, 'ruby.md'));
+      const garbled = writeDocument(dir, 'garbled.md', '\0\0 not a document \0');
+      try {
+        const report = await runImport(t.db, [dir], { prune: true });
+        expect(report.missing).toEqual(['ruby']);
+        expect(report.pruned).toEqual([]);
+        expect(report.pruneWithheld).toEqual([expect.stringContaining('garbled.md')]);
+        expect(await products()).toContain('ruby');
+        const cli = await runImportCli(t.url, [dir, '--prune']);
+        expect(cli.stdout).toContain('nothing pruned: the product id of ');
+        expect(cli.stdout).toContain('garbled.md');
+        expect(garbled).toContain('garbled.md');
+      } finally {
+        rmSync(join(dir, 'garbled.md'));
+        writeDocument(dir, 'ruby.md', text);
+      }
+    });
+  });
+
+  it('says so when a product is now written from another document than the one it came from', async () => {
+    const elsewhere = tempDir('prune-elsewhere');
+    try {
+      copyDocuments(seedsDir, elsewhere, ['redis.md']);
+      writeDocument(
+        elsewhere,
+        'redis.md',
+        replaceOnce(readDocument(elsewhere, 'redis.md'), 'title: Redis', 'title: Redis (elsewhere)'),
+      );
+      const report = await runImport(t.db, [elsewhere]);
+      expect(report.updated).toEqual(['redis']);
+      expect(report.moved).toEqual([
+        { name: 'redis', from: expect.stringContaining('prune-other'), to: expect.stringContaining('prune-elsewhere') },
+      ]);
+    } finally {
+      removeDir(elsewhere);
+    }
+  });
 });

@@ -365,3 +365,19 @@ describe('normaliseDocument: custom release keys', () => {
     expect(onlyRelease(productText(PRODUCT, fullRelease('1', '2020-01-01'))).custom).toBeNull();
   });
 });
+
+describe('normaliseDocument: keys that are names of JavaScript object properties', () => {
+  it('a release with a field named "constructor" is still a release (kept in its custom fields or ignored, never "not a mapping")', () => {
+    const r = normalise(oneRelease('releaseDate: 2019-05-27', 'constructor: x'));
+    expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(r.doc?.releases[0]?.releaseDate).toBe('2019-05-27');
+  });
+
+  it('so is a front matter with a top-level "constructor" key', () => {
+    const r = normalise(
+      productText([...PRODUCT, 'constructor: x'], release('releaseCycle: "1"', 'releaseDate: 2019-05-27')),
+    );
+    expect(r.problems.filter((p) => p.severity === 'error')).toEqual([]);
+    expect(r.doc?.name).toBe('foo');
+  });
+});
