@@ -56,14 +56,17 @@ export function serverOptionsFrom(config: Config): ServerOptions {
  * mid-deploy) its answers.
  */
 export function answerFingerprint(config: Config): string {
+  // The whole URL but the password: the user and the parameters (a search_path, a schema) choose
+  // what the answers are read from as much as the host and the database do.
   const db = config.databaseUrl ? new URL(config.databaseUrl) : null;
+  if (db) db.password = '';
   const facts = {
     version: (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string })
       .version,
     schema: typeDefs,
     migrations: readMigrations().map((m) => `${m.name}:${m.checksum}`),
     options: serverOptionsFrom(config),
-    database: db ? `${db.hostname}:${db.port || 5432}${db.pathname}` : `pglite:${config.pgliteDir}`,
+    database: db ? db.toString() : `pglite:${config.pgliteDir}`,
   };
   return createHash('sha256').update(JSON.stringify(facts)).digest('base64url').slice(0, 16);
 }
@@ -245,9 +248,11 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       logger.debug('http server stopped');
       snapshot?.close();
       await cache?.close();
-      await feed?.close();
+      // The Studio socket first: it rolls back a client's open transaction, which would otherwise
+      // hold up closing the feed (UNLISTEN waits for the session).
       await (studio as PGLiteSocketServer | null)?.stop().catch(() => undefined);
       logger.debug('studio socket stopped');
+      await feed?.close();
       await db.close();
       logger.debug('database closed');
     },

@@ -6,16 +6,17 @@
 //   change could go unnoticed), which makes every cache step aside; it reconnects with backoff and,
 //   once back, reports a change (anything may have changed meanwhile). A connection can also die
 //   without a word (a network path gone: no reset, no FIN; TCP keep-alive would notice after
-//   minutes at best), or never hear a NOTIFY at all (behind a transaction-mode pooler). So the
-//   listener sends itself a NOTIFY on a channel of its own every heartbeatMs: an unanswered one
-//   makes the feed unhealthy at the next beat (within 2 × heartbeatMs of the last good answer),
-//   and one unanswered for deadAfterMs ends the connection and reconnects.
+//   minutes at best). So every heartbeatMs the listener sends an empty query, a round trip that
+//   runs no statement (pg_stat_statements and statement counts do not see it) and whose answer
+//   comes after every notification queued before it: one unanswered makes the feed unhealthy at
+//   the next beat (within 2 × heartbeatMs of the last good answer), and one unanswered for
+//   deadAfterMs ends the connection and reconnects. (LISTEN needs a session of its own: behind a
+//   transaction-mode pooler DATABASE_URL must reach PostgreSQL directly.)
 // - PGlite: pglite.listen() hears the service's own statements; statements that Prisma Studio
 //   sends through the socket server produce their notification in the socket's protocol stream
 //   instead (PGlite has one session), so the socket server is given a PGlite whose raw protocol
 //   output is scanned for NotificationResponse messages (src/db/studio-socket.ts).
 import type { PGlite } from '@electric-sql/pglite';
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 export const CHANGE_CHANNEL = 'eolgraph_data_changed';
@@ -85,8 +86,6 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
       application_name: 'eolgraph-listener',
     });
     client = c;
-    // A channel only this connection listens on: its heartbeats reach nobody else.
-    const pingChannel = `eolgraph_ping_${process.pid}_${randomBytes(4).toString('hex')}`;
     let awaiting: { seq: number; sentAt: number } | null = null;
     let seq = 0;
     let failed = false;
@@ -107,26 +106,41 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
     c.on('end', () => fail('the listening connection ended'));
     c.on('notification', (msg) => {
       if (msg.channel === CHANGE_CHANNEL) subscribers.emit();
-      else if (msg.channel === pingChannel && awaiting && msg.payload === String(awaiting.seq)) {
-        awaiting = null;
-        setHealthy(true); // a late answer: the connection is alive and heard everything in order
-      }
     });
+    const overdue = () => {
+      if (failed || closed || !awaiting) return;
+      const waited = Date.now() - awaiting.sentAt;
+      if (waited >= deadAfterMs) fail(`the listening connection did not answer for ${waited} ms`);
+      else setHealthy(false, `the listening connection has not answered for ${waited} ms`);
+    };
     const heartbeat = () => {
       if (failed || closed) return;
       if (awaiting) {
-        const waited = Date.now() - awaiting.sentAt;
-        if (waited >= deadAfterMs) fail(`the listening connection did not answer for ${waited} ms`);
-        else setHealthy(false, `the listening connection has not answered for ${waited} ms`);
+        // After the event loop was held up (a large answer, a collection), timers run before
+        // the socket's waiting data is read: look again once it has been, so that an answer
+        // that came in time is not taken for a silent connection.
+        setImmediate(overdue);
         return;
       }
-      awaiting = { seq: ++seq, sentAt: Date.now() };
-      c.query(`NOTIFY ${pingChannel}, '${awaiting.seq}'`).catch((err: Error) => fail(err.message));
+      const sent = { seq: ++seq, sentAt: Date.now() };
+      awaiting = sent;
+      c.query('').then(
+        () => {
+          if (awaiting !== sent || failed || closed) return;
+          awaiting = null;
+          setHealthy(true); // (a late answer: the connection is alive and heard everything in order)
+        },
+        (err: Error) => fail(err.message),
+      );
     };
     try {
       await c.connect();
       await c.query(`LISTEN ${CHANGE_CHANNEL}`);
-      if (heartbeatMs > 0) await c.query(`LISTEN ${pingChannel}`);
+      if (closed || failed) {
+        // closed while connecting: this connection is nobody's
+        if (closed) c.end().catch(() => undefined);
+        return;
+      }
       attempt = 0;
       setHealthy(true);
       if (heartbeatMs > 0 && !failed) {

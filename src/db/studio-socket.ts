@@ -55,6 +55,11 @@ export interface SocketSession {
   readonly held: boolean;
   /** Set by serveForStudio: disconnects the client holding the session; false if there is none. */
   closeHolder: (() => boolean) | null;
+  /**
+   * Set by serveForStudio: whether the client whose message ran last is gone; with forget, also
+   * tells the socket server's queue to stop waiting for it.
+   */
+  holderGone: ((forget: boolean) => boolean) | null;
 }
 
 const TERMINATE = 0x58; // 'X'
@@ -95,12 +100,21 @@ export function socketSession(
 
   const held = () => release !== null && state !== 'I';
 
+  /**
+   * Ends what a client that is gone left open (its transaction, or an exchange before its Sync),
+   * and lets the socket server's queue go on with the other clients.
+   */
+  const abandon = () =>
+    endClientTransaction('ROLLBACK')
+      .catch(() => undefined)
+      .finally(() => session.holderGone?.(true));
+
   const onIdleTooLong = () => {
     idleTimer = null;
     if (!held()) return;
     if (session.closeHolder?.()) opts.onIdleInTransaction?.(opts.idleInTransactionMs);
-    // No client to close (it went away mid-exchange): end the exchange and the transaction here.
-    else void endClientTransaction('ROLLBACK').then(() => opts.onIdleInTransaction?.(opts.idleInTransactionMs));
+    // No client to close: end the exchange and the transaction here.
+    else void abandon().then(() => opts.onIdleInTransaction?.(opts.idleInTransactionMs));
   };
 
   const settle = () => {
@@ -110,6 +124,12 @@ export function socketSession(
         idleTimer = setTimeout(onIdleTooLong, opts.idleInTransactionMs);
         idleTimer.unref();
       }
+      // The client may have gone while its message waited for the session (its disconnect found
+      // nothing to roll back then): once the socket server has noted whose message this was,
+      // check that client is still there.
+      setImmediate(() => {
+        if (held() && inFlight === 0 && session.holderGone?.(false)) void abandon();
+      });
       return;
     }
     const r = release;
@@ -140,9 +160,12 @@ export function socketSession(
       (channel) => feed?.notify(channel),
       (status) => (ready = status),
     );
-    const after = () => {
+    const before = state;
+    const after = (failed: boolean) => {
       if (ready) state = ready;
-      else if (message[0] === TERMINATE) state = pglite.isInTransaction() ? 'T' : 'I';
+      // Terminate answers nothing: an exchange left open stays open (the disconnect ends it).
+      else if (message[0] === TERMINATE || failed)
+        state = before === 'busy' ? 'busy' : pglite.isInTransaction() ? 'T' : 'I';
       else state = 'busy';
     };
     return pglite
@@ -152,12 +175,27 @@ export function socketSession(
           onRawData?.(chunk);
         },
       })
-      .finally(after);
+      .then(
+        (r) => {
+          after(false);
+          return r;
+        },
+        (err: unknown) => {
+          after(true);
+          throw err;
+        },
+      );
   };
 
-  /** Ends whatever the clients left open: a Sync closes an exchange, then the statement. */
+  /**
+   * Ends whatever a client left open. A ROLLBACK first: it aborts an exchange's implicit
+   * transaction (a Sync would commit it) and is skipped if the exchange failed (the server then
+   * ignores everything up to a Sync); the Sync ends the exchange; then the statement asked for
+   * (ROLLBACK), which ends an explicit transaction block.
+   */
   const endClientTransaction = (sql: string) =>
     asClient(async () => {
+      await step(simpleQuery('ROLLBACK'));
       await step(SYNC);
       await step(simpleQuery(sql));
     });
@@ -171,8 +209,9 @@ export function socketSession(
           return held;
         case 'exec':
           // pglite-socket's only other call: ROLLBACK when a client holding the session goes away.
+          // Never rejects: pglite-socket calls it without waiting (an unhandled rejection).
           return async (sql: string) => {
-            await endClientTransaction(sql);
+            await endClientTransaction(sql).catch(() => undefined);
             return [];
           };
         case 'execProtocolRawStream':
@@ -190,14 +229,15 @@ export function socketSession(
       return held();
     },
     closeHolder: null,
+    holderGone: null,
   };
   return session;
 }
 
 /** What serveForStudio needs of PGLiteSocketServer beyond its public type (pinned version). */
 interface SocketServerInternals {
-  queryQueue?: { lastHandlerId?: number | null };
-  handlers?: Set<{ handlerId: number; handleError(err: Error): void }>;
+  queryQueue?: { lastHandlerId?: number | null; processQueue?(): Promise<void> };
+  handlers?: Set<{ handlerId: number; isAttached?: boolean; handleError(err: Error): void }>;
 }
 
 /** Starts a PGLiteSocketServer on the shared session; rejects if the port cannot be bound. */
@@ -220,6 +260,18 @@ export async function serveForStudio(pglite: PGlite, opts: StudioSocketOptions):
     if (!handler) return false;
     handler.handleError(new Error('idle in transaction for too long'));
     return true;
+  };
+  session.holderGone = (forget) => {
+    const internals = server as unknown as SocketServerInternals;
+    const queue = internals.queryQueue;
+    const id = queue?.lastHandlerId;
+    const handler = [...(internals.handlers ?? [])].find((h) => h.handlerId === id);
+    const gone = !handler || handler.isAttached === false;
+    if (gone && forget && queue) {
+      queue.lastHandlerId = null;
+      void queue.processQueue?.().catch(() => undefined);
+    }
+    return gone;
   };
   await server.start();
   return server;

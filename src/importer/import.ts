@@ -141,6 +141,30 @@ async function loadStored(db: Database): Promise<{ products: StoredProduct[]; de
 
 const todayUtc = () => new Date().toISOString().slice(0, 10);
 
+/** SQLSTATE of a database error, through the driver adapter's wrapping. */
+function sqlStateOf(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e && depth < 5; depth++) {
+    const x = e as { code?: unknown; originalCode?: unknown; cause?: unknown };
+    const c = x.originalCode ?? (x.cause as { originalCode?: unknown } | undefined)?.originalCode ?? x.code;
+    if (typeof c === 'string' && /^[0-9A-Z]{5}$/.test(c)) return c;
+    e = x.cause;
+  }
+  return null;
+}
+
+/** Runs a transaction again (up to three times) when PostgreSQL aborted it as a deadlock's victim. */
+async function retryOnConflict<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (err) {
+      const state = sqlStateOf(err);
+      if (attempt >= 3 || (state !== '40P01' && state !== '40001')) throw err;
+      await new Promise((r) => setTimeout(r, 10 * attempt));
+    }
+  }
+}
+
 /** The product id a document's raw text names in a `permalink:` line (documents that did not parse). */
 function permalinkIn(abs: string): string | null {
   let text: string;
@@ -332,9 +356,20 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
       if (current?.edited) report.editsKept.push(p.name!);
       else report.unchanged.push(p.name!);
       if (current?.warnings) {
-        // Stored without the file (it is the product's source path) and the severity.
-        for (const w of JSON.parse(current.warnings) as Omit<Problem, 'file' | 'severity'>[]) {
-          report.warnings.push({ file: current.sourcePath, severity: 'warning', ...w });
+        // Stored without the file (it is the product's source path) and the severity; an admin
+        // may have edited the column into anything.
+        const stored = JSON.parse(current.warnings) as unknown;
+        for (const w of Array.isArray(stored) ? stored : []) {
+          if (w && typeof w === 'object' && typeof (w as Problem).message === 'string') {
+            const { path, message, line } = w as Problem;
+            report.warnings.push({
+              file: current.sourcePath,
+              path: typeof path === 'string' ? path : '',
+              message,
+              ...(typeof line === 'number' ? { line } : {}),
+              severity: 'warning',
+            });
+          }
         }
       }
       continue;
@@ -400,7 +435,11 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
     await mapLimit(toWrite, db.kind === 'postgres' ? (options.concurrency ?? 4) : 1, async (p) => {
       const doc = p.doc!;
       try {
-        const outcome = await writeProduct(db, doc, { overwriteEdits: options.overwriteEdits ?? false, importedAt });
+        // Two products' transactions can deadlock (the alias-name locks of the value-constraints
+        // migration); PostgreSQL aborts one of them, which is then simply run again.
+        const outcome = await retryOnConflict(() =>
+          writeProduct(db, doc, { overwriteEdits: options.overwriteEdits ?? false, importedAt }),
+        );
         if (outcome.kind === 'created') report.created.push(doc.name);
         else if (outcome.kind === 'updated') report.updated.push(doc.name);
         else if (outcome.kind === 'conflict')

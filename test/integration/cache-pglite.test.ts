@@ -243,6 +243,27 @@ describe('embedded PGlite: edits through the Prisma Studio socket invalidate the
       expect(a).toBe(b);
     });
 
+    it('a client that goes away while its BEGIN waits for the session does not leave the session held', async () => {
+      const client = await connectClient();
+      client.on('error', () => undefined);
+      await db.transaction(async (tx) => {
+        await tx.query(`SELECT 1`);
+        // Sent while the service holds the session: it runs only once this transaction ends,
+        // after its client is gone, so the disconnect found nothing to roll back.
+        void client.query('BEGIN').catch(() => undefined);
+        await new Promise((r) => setTimeout(r, 100));
+        (client as unknown as { connection: { stream: { destroy(): void } } }).connection.stream.destroy();
+        await new Promise((r) => setTimeout(r, 100));
+      });
+      // The session is free again well before the idle-in-transaction limit.
+      const started = Date.now();
+      expect(await storedLabel('go')).toBe('Go');
+      expect(Date.now() - started).toBeLessThan(IDLE_IN_TRANSACTION_MS / 2);
+      const other = await connectClient();
+      expect((await other.query<{ n: number }>(`SELECT 1 AS n`)).rows[0]!.n).toBe(1);
+      await other.end();
+    });
+
     it('a client idle in a transaction past the limit is disconnected and rolled back; the service goes on', async () => {
       const client = await connectClient();
       const ended = new Promise<void>((resolve) => {
