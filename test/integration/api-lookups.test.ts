@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
 import { corpusDir, noCorpus } from '../helpers/env.ts';
 import { startTestServer, type GqlResult, type TestServer } from '../helpers/server.ts';
+import { W2_EVERY_RELATION } from '../helpers/queries.ts';
 
 const AS_OF = '2026-08-22';
 /** Root fields per operation (the server allows 10). */
@@ -246,18 +247,7 @@ describe.skipIf(noCorpus('lookups over the corpus'))('lookups and batching over 
   describe('SQL statements per request (DataLoader batching)', () => {
     // Every relation and every computed field of every cycle (custom values and nested products
     // left out; with them it costs ~40,000, within the cost limit: test/integration/limits-corpus).
-    const W2 = `query($first: Int) { products(first: $first, asOf: "${AS_OF}") {
-      totalCount pageInfo { hasNextPage endCursor }
-      nodes {
-        name label category tags aliases identifiers { type id }
-        labels { eoas eol eoes discontinued }
-        releaseCount maintainedReleaseCount asOf latestRelease { name }
-        releases {
-          name slug position codename label releaseDate isLts ltsFrom isEoas eoasFrom isEol eolFrom
-          isEoes eoesFrom isDiscontinued discontinuedFrom isMaintained daysUntilEol supportPhase outOfOrder asOf
-          latest { name date link }
-        }
-      } } }`;
+    const W2 = W2_EVERY_RELATION;
     type W2Result = { products: { totalCount: number; nodes: { releases: unknown[]; tags: string[] }[] } };
 
     it('W2, every product with every release and every computed field: at most 3 statements', async () => {

@@ -15,6 +15,7 @@ import { typeDefs } from '../../src/graphql/schema.ts';
 import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
 import { corpusDir, noCorpus, projectRoot } from '../helpers/env.ts';
 import { killAllServices, startReadyService, type ServiceProcess } from '../helpers/service-process.ts';
+import { W2_EVERY_RELATION } from '../helpers/queries.ts';
 
 const schema = makeExecutableSchema({ typeDefs });
 const cost = (query: string, variables: Record<string, unknown> = {}) => costOf(schema, parse(query), variables);
@@ -28,19 +29,8 @@ const ONE_LEVEL_BACK = '{ product(name:"samsung-mobile"){ releases { product { r
 
 /** bench/queries/W2.graphql: the whole catalogue, every product with every release cycle. */
 const W2_BENCH = readFileSync(join(projectRoot, 'bench/queries/W2.graphql'), 'utf8');
-/** test/integration/api-lookups.test.ts's W2: every relation and every computed field of every cycle. */
-const W2_LOOKUPS = `query($first: Int) { products(first: $first, asOf: "2026-08-22") {
-  totalCount pageInfo { hasNextPage endCursor }
-  nodes {
-    name label category tags aliases identifiers { type id }
-    labels { eoas eol eoes discontinued }
-    releaseCount maintainedReleaseCount asOf latestRelease { name }
-    releases {
-      name slug position codename label releaseDate isLts ltsFrom isEoas eoasFrom isEol eolFrom
-      isEoes eoesFrom isDiscontinued discontinuedFrom isMaintained daysUntilEol supportPhase outOfOrder asOf
-      latest { name date link }
-    }
-  } } }`;
+/** The whole catalogue with every relation and computed field (also api-lookups.test.ts's). */
+const W2_LOOKUPS = W2_EVERY_RELATION;
 /** Every field of every type reachable without nesting a list in a list of the same kind. */
 const EVERYTHING = `query Everything {
   products(first: 500) {
