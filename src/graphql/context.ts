@@ -3,6 +3,7 @@
 import type { CatalogData } from '../data/snapshot.ts';
 import type { Sql } from '../db/database.ts';
 import { utcDate } from '../domain/status.ts';
+import type { SerializedJson } from '../http/json-slabs.ts';
 import { createLoaders, type Loaders } from './loaders.ts';
 import { MAX_PAGE_SIZE } from './pagination.ts';
 
@@ -18,6 +19,10 @@ export interface ResponseFacts {
    * operations of a batch add up, against one budget.
    */
   cost?: number;
+  /** The request is a batch (several operations, one JSON list of answers). */
+  batch?: boolean;
+  /** The answer's bytes, when the HTTP layer had them written into slabs (src/http/json-slabs.ts). */
+  serialized?: SerializedJson;
 }
 
 export interface Context {

@@ -24,7 +24,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { CachedResponse, ResponseCache } from '../cache/response-cache.ts';
 import type { CatalogSnapshot } from '../data/snapshot.ts';
 import { utcDate } from '../domain/status.ts';
-import { createContext, type Context } from '../graphql/context.ts';
+import { createContext, type Context, type ResponseFacts } from '../graphql/context.ts';
 import { defaultHeavyQueryGate, jitGateway, type HeavyQueryGate } from '../graphql/executor.ts';
 import {
   catalogFigures,
@@ -45,6 +45,7 @@ import { resolvers } from '../graphql/resolvers/index.ts';
 import { typeDefs } from '../graphql/schema.ts';
 import type { Logger } from '../logger.ts';
 import { explorerAsset, explorerPage } from './explorer.ts';
+import { sendSerialized, serializeJson, SlabPool } from './json-slabs.ts';
 
 export interface ServerOptions {
   /** Largest request body accepted (413 above). */
@@ -372,8 +373,21 @@ const DB_FAILURES = {
   timeout: { code: 'DATABASE_TIMEOUT', message: 'The database took too long to answer this query.' },
 } as const;
 
-/** Adds the request id to every error, and hides internals in production. */
-function errorPlugin(deps: ServerDeps): ApolloServerPlugin<Context> {
+/**
+ * What stringifyResult returns for an answer it wrote into slabs (ctx.facts.serialized has the
+ * bytes). No JSON text starts with a NUL.
+ */
+const SERIALIZED = '\u0000serialized';
+
+/** Answers up to this size are copied out of the slabs and sent from a buffer of their own. */
+const SMALL_ANSWER = 64 * 1024;
+
+/**
+ * Adds the request id to every error, and hides internals in production. Also notes, for
+ * stringifyResult, which request each answer's data belongs to (`answers`): Apollo hands it the
+ * answer alone.
+ */
+function errorPlugin(deps: ServerDeps, answers: WeakMap<object, ResponseFacts>): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -400,6 +414,8 @@ function errorPlugin(deps: ServerDeps): ApolloServerPlugin<Context> {
         },
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
+          const data = response.body.singleResult.data;
+          if (data && !contextValue.facts.batch) answers.set(data, contextValue.facts);
           const errors = response.body.singleResult.errors as GraphQLFormattedError[] | undefined;
           if (!errors) return;
           response.body.singleResult.errors = errors.map((e) => ({
@@ -423,14 +439,23 @@ export function createServer(deps: ServerDeps) {
           ),
         }
       : { typeDefs, resolvers: resolvers as never };
+  const slabs = new SlabPool();
+  const answers = new WeakMap<object, ResponseFacts>();
   const apollo = new ApolloServer<Context>({
     ...schemaSource,
     introspection: options.introspection,
     includeStacktraceInErrorResponses: !options.production,
     csrfPrevention: true,
-    // Apollo's default appends a newline to the JSON: a second string the size of the answer,
-    // which the UTF-8 encoding below first had to copy into one piece (3 MB on the whole catalogue).
-    stringifyResult: (value) => JSON.stringify(value),
+    // The answer to a single operation is written as UTF-8 into reused slabs, its large lists a
+    // piece at a time (src/http/json-slabs.ts says why), and the HTTP layer below sends those bytes;
+    // Apollo gets a marker. Others (a batch, an answer without data) are JSON text as usual, without
+    // the newline Apollo's default appends (a second string the size of the answer).
+    stringifyResult: (value) => {
+      const facts = value.data ? answers.get(value.data) : undefined;
+      if (!facts) return JSON.stringify(value);
+      facts.serialized = serializeJson(value, slabs);
+      return SERIALIZED;
+    },
     allowBatchedHttpRequests: true,
     validationRules: limitRules(options.limits),
     parseOptions: { maxTokens: options.limits.maxTokens },
@@ -440,7 +465,7 @@ export function createServer(deps: ServerDeps) {
       ApolloServerPluginLandingPageDisabled(),
       ApolloServerPluginCacheControlDisabled(),
       costPlugin(options.limits),
-      errorPlugin(deps),
+      errorPlugin(deps, answers),
     ],
     formatError(formatted, error) {
       const path = formatted.path ? { path: formatted.path } : {};
@@ -645,6 +670,7 @@ export function createServer(deps: ServerDeps) {
 
     const sql = countingSql(deps.sql);
     const ctx = createContext(sql, now, requestId, options.limits.maxPageSize, deps.snapshot?.current() ?? null);
+    if (Array.isArray(body)) ctx.facts.batch = true;
     const result = await apollo.executeHTTPGraphQLRequest({
       httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
       context: async () => ctx,
@@ -660,6 +686,13 @@ export function createServer(deps: ServerDeps) {
       for await (const chunk of result.body.asyncIterator) out += chunk;
     }
     const status = result.status ?? 200;
+    let serialized = out === SERIALIZED ? ctx.facts.serialized : undefined;
+    if (serialized && status !== 200) {
+      // An answer with data and an error status (none is known today): as text, for the request id.
+      out = serialized.toBuffer().toString();
+      serialized.release();
+      serialized = undefined;
+    }
     // Apollo refuses some requests before any plugin runs (CSRF prevention, a body that is not a
     // GraphQL request): those errors get the request id too.
     if (status !== 200 && out.length < 65_536) out = withRequestId(out, requestId);
@@ -667,17 +700,37 @@ export function createServer(deps: ServerDeps) {
     res.setHeader('cache-control', failed ? 'no-store' : cacheControl(ctx.facts.usedToday, now.getTime(), midnight));
     if (lookup) res.setHeader('x-cache', lookup.kind === 'miss' ? 'MISS' : 'BYPASS');
     res.statusCode = status;
-    // Encoded once, here: given a string, node measures its UTF-8 length for Content-Length and
-    // encodes it again to write it, and the log line measured it a third time (on the whole
-    // catalogue, 3.2 MB, that was ~15 % of the request). The cache keeps the same bytes.
-    const payload = utf8(out);
-    res.setHeader('content-length', payload.length);
-    res.end(payload);
-    if (lookup?.kind === 'miss' && !failed) {
+    const store = lookup?.kind === 'miss' && !failed;
+    let bytes: number;
+    let stored: Buffer | null = null;
+    if (serialized && serialized.length > SMALL_ANSWER) {
+      sendSerialized(res, serialized);
+      bytes = serialized.length;
+      if (store) stored = serialized.toBuffer();
+    } else {
+      // A small answer gets a buffer of its own: a slow reader must not hold a slab.
+      let payload: Buffer;
+      if (serialized) {
+        payload = serialized.toBuffer();
+        serialized.release();
+      } else {
+        // Encoded once, here: given a string, node measures its UTF-8 length for Content-Length and
+        // encodes it again to write it, and the log line measured it a third time.
+        payload = utf8(out);
+      }
+      res.setHeader('content-length', payload.length);
+      res.end(payload);
+      bytes = payload.length;
       // A copy of its own size: a large payload is a view of a larger allocation (utf8).
-      const body = payload.length === payload.buffer.byteLength ? payload : Buffer.from(payload);
+      if (store) stored = payload.length === payload.buffer.byteLength ? payload : Buffer.from(payload);
+    }
+    if (stored && lookup?.kind === 'miss') {
       const name = typeof operationName === 'string' ? operationName : (ctx.facts.operationName ?? null);
-      await deps.cache!.store(lookup, { body, usedToday: ctx.facts.usedToday, operationName: name }, secondsToMidnight);
+      await deps.cache!.store(
+        lookup,
+        { body: stored, usedToday: ctx.facts.usedToday, operationName: name },
+        secondsToMidnight,
+      );
     }
     if (!logger.isLevelEnabled('info')) return;
     logger.info(
@@ -687,7 +740,7 @@ export function createServer(deps: ServerDeps) {
         status,
         ms: Math.round((performance.now() - started) * 10) / 10,
         sqlStatements: sql.statements,
-        bytes: payload.length,
+        bytes,
         ...(lookup ? { cache: lookup.kind === 'miss' ? 'MISS' : 'BYPASS' } : {}),
       },
       'graphql',

@@ -1,0 +1,187 @@
+// A large GraphQL answer written as UTF-8 JSON into reused memory, a piece at a time.
+//
+// Why: JSON.stringify of the whole catalogue makes one 3.2 MB string (6.4 MB when a single
+// character is outside Latin-1: one en dash in the corpus does it), which V8 keeps as a tree of
+// pieces until it is encoded; flattening and encoding it take fresh large-object pages every time,
+// and on these virtual machines touching a fresh page costs ~10 µs: ~20 ms per answer, more than
+// the stringify itself (bench/results, 2026-11-27 profile: Buffer.write under utf8 was 27 % of
+// the uncached W2 run). Here the big lists are split: each element is stringified by itself (a
+// few kilobytes, short-lived, young generation) and encoded straight into slabs that are reused
+// once the socket has taken them. The bytes are exactly JSON.stringify's (a test compares them on
+// the whole corpus).
+
+/** Bytes of one slab. */
+export const SLAB_SIZE = 256 * 1024;
+
+/** Lists at least this long are written element by element; shorter ones in one stringify. */
+const SPLIT_LENGTH = 16;
+
+/** Objects nested deeper than this (outside split lists) are stringified whole. */
+const MAX_DESCENT = 8;
+
+/** Slabs kept for reuse, at most (4 MB). More in flight at once are allocated and left to the GC. */
+const MAX_POOLED = 16;
+
+/** Reusable slabs. A slab goes back only when nothing refers to it any more (see release). */
+export class SlabPool {
+  readonly #free: Buffer[] = [];
+
+  constructor(private readonly maxPooled = MAX_POOLED) {}
+
+  take(): Buffer {
+    return this.#free.pop() ?? Buffer.allocUnsafeSlow(SLAB_SIZE);
+  }
+
+  give(slab: Buffer): void {
+    if (slab.length === SLAB_SIZE && this.#free.length < this.maxPooled) this.#free.push(slab);
+  }
+
+  get pooled(): number {
+    return this.#free.length;
+  }
+}
+
+/** The encoded answer: views of slabs (and of buffers of their own for pieces larger than a slab). */
+export interface SerializedJson {
+  chunks: Buffer[];
+  length: number;
+  /**
+   * Hands the slabs back to the pool. Call it only when the chunks will never be read again: after
+   * the response's 'finish' (the socket has taken every byte); never after an abort, when a write
+   * may still be pending.
+   */
+  release(): void;
+  /** One buffer of its own with all the bytes (for the response cache). */
+  toBuffer(): Buffer;
+}
+
+class SlabWriter {
+  readonly chunks: Buffer[] = [];
+  readonly #slabs: Buffer[] = [];
+  #slab: Buffer | null = null;
+  #start = 0;
+  #offset = 0;
+  length = 0;
+
+  constructor(private readonly pool: SlabPool) {}
+
+  write(text: string): void {
+    let room = this.#slab ? SLAB_SIZE - this.#offset : 0;
+    // At most three bytes per UTF-16 unit: when the worst case fits, no need to measure.
+    if (text.length * 3 > room) {
+      const bytes = Buffer.byteLength(text);
+      if (bytes > room) {
+        this.#close();
+        if (bytes > SLAB_SIZE) {
+          const own = Buffer.from(text);
+          this.chunks.push(own);
+          this.length += own.length;
+          return;
+        }
+        this.#slab = this.pool.take();
+        this.#slabs.push(this.#slab);
+        this.#start = this.#offset = 0;
+        room = SLAB_SIZE;
+      }
+    }
+    const written = this.#slab!.write(text, this.#offset);
+    this.#offset += written;
+    this.length += written;
+  }
+
+  finish(): SerializedJson {
+    this.#close();
+    const { chunks, length, pool } = this;
+    const slabs = this.#slabs;
+    let released = false;
+    return {
+      chunks,
+      length,
+      release() {
+        if (released) return;
+        released = true;
+        for (const slab of slabs) pool.give(slab);
+      },
+      toBuffer: () => (chunks.length === 1 ? Buffer.from(chunks[0]!) : Buffer.concat(chunks, length)),
+    };
+  }
+
+  #close(): void {
+    if (this.#slab && this.#offset > this.#start) this.chunks.push(this.#slab.subarray(this.#start, this.#offset));
+    this.#start = this.#offset;
+  }
+}
+
+function isPlainObject(value: object): value is Record<string, unknown> {
+  const proto: unknown = Object.getPrototypeOf(value);
+  return (proto === Object.prototype || proto === null) && !('toJSON' in value);
+}
+
+function emit(value: unknown, out: SlabWriter, depth: number): void {
+  if (typeof value === 'object' && value !== null && depth < MAX_DESCENT) {
+    if (Array.isArray(value)) {
+      if (value.length >= SPLIT_LENGTH) {
+        out.write('[');
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out.write(',');
+          // As JSON.stringify: undefined, a function or a symbol in a list is null.
+          out.write(JSON.stringify(value[i]) ?? 'null');
+        }
+        out.write(']');
+        return;
+      }
+    } else if (isPlainObject(value)) {
+      out.write('{');
+      let first = true;
+      for (const key of Object.keys(value)) {
+        const member = value[key];
+        // As JSON.stringify: members whose value has no JSON form are left out.
+        if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
+        out.write(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
+        first = false;
+        emit(member, out, depth + 1);
+      }
+      out.write('}');
+      return;
+    }
+  }
+  out.write(JSON.stringify(value) ?? 'null');
+}
+
+/**
+ * The UTF-8 bytes of `JSON.stringify(value)`, in slabs from `pool`. For a JSON value (plain
+ * objects, lists, strings, finite numbers, booleans, null, and objects with toJSON) the bytes are
+ * identical; like JSON.stringify it throws on a BigInt or a cycle (the part written so far is given
+ * back to the pool first).
+ */
+export function serializeJson(value: unknown, pool: SlabPool): SerializedJson {
+  const out = new SlabWriter(pool);
+  try {
+    emit(value, out, 0);
+  } catch (err) {
+    out.finish().release();
+    throw err;
+  }
+  return out.finish();
+}
+
+/** What sendSerialized needs of a response (node's http.ServerResponse). */
+export interface AnswerSink {
+  setHeader(name: string, value: number): unknown;
+  once(event: 'finish', listener: () => void): unknown;
+  write(chunk: Buffer): unknown;
+  end(): unknown;
+}
+
+/**
+ * Sends the bytes as the body and hands their slabs back to the pool when the response has
+ * finished, that is when the socket has taken every byte (node emits 'finish' after the last
+ * write's callback). A response that never finishes (the client went away) keeps them: a write may
+ * still refer to them, so they are left to the garbage collector.
+ */
+export function sendSerialized(res: AnswerSink, answer: SerializedJson): void {
+  res.setHeader('content-length', answer.length);
+  res.once('finish', answer.release);
+  for (const chunk of answer.chunks) res.write(chunk);
+  res.end();
+}
