@@ -8,6 +8,7 @@ import { encodeCursor } from '../data/sql-builder.ts';
 import { addDays, isCalendarDate, type SupportPhase } from '../domain/status.ts';
 import { resolveVersion } from '../domain/versions.ts';
 import { asOfFor, type Context } from './context.ts';
+import { eventually, type Eventually } from './loaders.ts';
 import { badInput } from './errors.ts';
 import type {
   DateRange,
@@ -26,10 +27,11 @@ export async function productByName(ctx: Context, name: string, asOf?: string | 
   return row ? new ProductNode(row, date) : null;
 }
 
-export async function productNodeById(ctx: Context, id: number, asOf: string): Promise<ProductNode> {
-  const row = await ctx.loaders.productById.load(id);
-  if (!row) throw new Error(`product ${id} disappeared while the request ran`);
-  return new ProductNode(row, asOf);
+export function productNodeById(ctx: Context, id: number, asOf: string): Eventually<ProductNode> {
+  return eventually(ctx.loaders.productOf(id), (row) => {
+    if (!row) throw new Error(`product ${id} disappeared while the request ran`);
+    return new ProductNode(row, asOf);
+  });
 }
 
 // Exactly { n }: a releaseCycles cursor also has an `n` and must not pass for a products cursor.
@@ -192,8 +194,8 @@ export async function findCycles(
 }
 
 /** A product's cycles as nodes, in document order, with the product row attached. */
-export async function releasesOf(ctx: Context, product: ProductNode): Promise<CycleNode[]> {
-  return CycleNode.ofAll(await ctx.loaders.releasesByProductId.load(product.id), product.asOf, product.row);
+export function releasesOf(ctx: Context, product: ProductNode): Eventually<CycleNode[]> {
+  return eventually(ctx.loaders.releaseRowsOf(product.id), (rows) => CycleNode.ofAll(rows, product.asOf, product.row));
 }
 
 export function filterReleases(cycles: CycleNode[], filter: ProductReleaseFilter | null | undefined): CycleNode[] {

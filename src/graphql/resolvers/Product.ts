@@ -1,22 +1,24 @@
 import { filterReleases, releasesOf } from '../catalog.ts';
 import type { ProductResolvers } from '../generated/resolvers-types.ts';
+import { eventually } from '../loaders.ts';
 
 export const Product: ProductResolvers = {
   // The category is always one of the tags (the importer stores it so); a product made by hand
   // in Prisma Studio may lack that row.
-  tags: async (p, _, ctx) => {
-    const tags = await ctx.loaders.tagsByProductId.load(p.id);
-    return p.category && !tags.includes(p.category) ? [...tags, p.category].sort() : tags;
-  },
-  aliases: (p, _, ctx) => ctx.loaders.aliasesByProductId.load(p.id),
-  identifiers: (p, _, ctx) => ctx.loaders.identifiersByProductId.load(p.id),
-  customFields: (p, _, ctx) => ctx.loaders.customFieldsByProductId.load(p.id),
+  tags: (p, _, ctx) =>
+    eventually(ctx.loaders.relationsOf(p.id), ({ tags }) =>
+      p.category && !tags.includes(p.category) ? [...tags, p.category].sort() : tags,
+    ),
+  aliases: (p, _, ctx) => eventually(ctx.loaders.relationsOf(p.id), (r) => r.aliases),
+  identifiers: (p, _, ctx) => eventually(ctx.loaders.relationsOf(p.id), (r) => r.identifiers),
+  customFields: (p, _, ctx) => eventually(ctx.loaders.relationsOf(p.id), (r) => r.customFields),
   description: (p, _, ctx) => ctx.loaders.bodyByProductId.load(p.id),
   summary: async (p, _, ctx) => summaryOf(await ctx.loaders.bodyByProductId.load(p.id)),
-  releases: async (p, { filter }, ctx) => filterReleases(await releasesOf(ctx, p), filter),
-  latestRelease: async (p, _, ctx) => (await releasesOf(ctx, p))[0] ?? null,
-  releaseCount: async (p, _, ctx) => (await ctx.loaders.releasesByProductId.load(p.id)).length,
-  maintainedReleaseCount: async (p, _, ctx) => (await releasesOf(ctx, p)).filter((c) => c.isMaintained).length,
+  releases: (p, { filter }, ctx) => eventually(releasesOf(ctx, p), (cycles) => filterReleases(cycles, filter)),
+  latestRelease: (p, _, ctx) => eventually(releasesOf(ctx, p), (cycles) => cycles[0] ?? null),
+  releaseCount: (p, _, ctx) => eventually(ctx.loaders.releaseRowsOf(p.id), (rows) => rows.length),
+  maintainedReleaseCount: (p, _, ctx) =>
+    eventually(releasesOf(ctx, p), (cycles) => cycles.filter((c) => c.isMaintained).length),
 };
 
 /** The first "> " blockquote of a Markdown body, as the site shows it (markers removed). */
