@@ -703,12 +703,12 @@ export function createServer(deps: ServerDeps) {
     const store = lookup?.kind === 'miss' && !failed;
     let bytes: number;
     let stored: Buffer | null = null;
-    if (serialized && serialized.length > SMALL_ANSWER) {
+    if (serialized?.pooled && serialized.length > SMALL_ANSWER) {
       sendSerialized(res, serialized);
       bytes = serialized.length;
       if (store) stored = serialized.toBuffer();
     } else {
-      // A small answer gets a buffer of its own: a slow reader must not hold a slab.
+      // A small answer is sent from a buffer of its own: a slow reader must not hold a slab.
       let payload: Buffer;
       if (serialized) {
         payload = serialized.toBuffer();

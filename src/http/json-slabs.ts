@@ -41,19 +41,28 @@ export class SlabPool {
   }
 }
 
-/** The encoded answer: views of slabs (and of buffers of their own for pieces larger than a slab). */
+/** The encoded answer: views of slabs, and buffers of their own for a short answer or a piece larger than a slab. */
 export interface SerializedJson {
   chunks: Buffer[];
   length: number;
+  /** Some chunks are slabs of the pool (a short answer is one buffer of its own). */
+  pooled: boolean;
   /**
    * Hands the slabs back to the pool. Call it only when the chunks will never be read again: after
    * the response's 'finish' (the socket has taken every byte); never after an abort, when a write
    * may still be pending.
    */
   release(): void;
-  /** One buffer of its own with all the bytes (for the response cache). */
+  /** One buffer of its own with all the bytes (a short answer's is its only chunk; otherwise a copy). */
   toBuffer(): Buffer;
 }
+
+/**
+ * Text is gathered into a string of up to this many UTF-16 units (young generation, cheap to
+ * flatten) before it is encoded into a slab: one encoding call per ~32 KB instead of one per piece.
+ * An answer shorter than this never takes a slab.
+ */
+const GATHER_UNITS = 32 * 1024;
 
 class SlabWriter {
   readonly chunks: Buffer[] = [];
@@ -61,11 +70,45 @@ class SlabWriter {
   #slab: Buffer | null = null;
   #start = 0;
   #offset = 0;
+  #gathered = '';
   length = 0;
 
   constructor(private readonly pool: SlabPool) {}
 
   write(text: string): void {
+    this.#gathered += text;
+    if (this.#gathered.length >= GATHER_UNITS) this.#encode();
+  }
+
+  finish(): SerializedJson {
+    const { pool } = this;
+    if (this.chunks.length === 0 && !this.#slab) {
+      // Short: one buffer of its own, no slab.
+      const own = Buffer.from(this.#gathered);
+      return { chunks: [own], length: own.length, pooled: false, release() {}, toBuffer: () => own };
+    }
+    this.#encode();
+    this.#close();
+    const { chunks, length } = this;
+    const slabs = this.#slabs;
+    let released = false;
+    return {
+      chunks,
+      length,
+      pooled: slabs.length > 0,
+      release() {
+        if (released) return;
+        released = true;
+        for (const slab of slabs) pool.give(slab);
+      },
+      toBuffer: () => (chunks.length === 1 ? Buffer.from(chunks[0]!) : Buffer.concat(chunks, length)),
+    };
+  }
+
+  #encode(): void {
+    const text = this.#gathered;
+    if (text === '') return;
+    this.#gathered = '';
     let room = this.#slab ? SLAB_SIZE - this.#offset : 0;
     // At most three bytes per UTF-16 unit: when the worst case fits, no need to measure.
     if (text.length * 3 > room) {
@@ -87,23 +130,6 @@ class SlabWriter {
     const written = this.#slab!.write(text, this.#offset);
     this.#offset += written;
     this.length += written;
-  }
-
-  finish(): SerializedJson {
-    this.#close();
-    const { chunks, length, pool } = this;
-    const slabs = this.#slabs;
-    let released = false;
-    return {
-      chunks,
-      length,
-      release() {
-        if (released) return;
-        released = true;
-        for (const slab of slabs) pool.give(slab);
-      },
-      toBuffer: () => (chunks.length === 1 ? Buffer.from(chunks[0]!) : Buffer.concat(chunks, length)),
-    };
   }
 
   #close(): void {

@@ -69,19 +69,40 @@ describe('serializeJson', () => {
 
   it('throws as JSON.stringify does on a BigInt or a cycle, and gives its slabs back', () => {
     const pool = new SlabPool();
-    const cyclic: Record<string, unknown> = { list: list(20, (i) => i) };
+    // ~100 KB written before the bad value: slabs were taken.
+    const filler = list(400, (i) => `${i}`.padEnd(250, '.'));
+    const cyclic: Record<string, unknown> = { filler };
     cyclic.self = cyclic;
     expect(() => serializeJson(cyclic, pool)).toThrow(TypeError);
-    expect(() => serializeJson({ nodes: list(20, (i) => (i === 19 ? 1n : i)) }, pool)).toThrow(TypeError);
-    expect(pool.pooled).toBe(1);
+    // Every slab it took (the filler, once per level it descended) is back.
+    const taken = pool.pooled;
+    expect(taken).toBeGreaterThan(0);
+    expect(() => serializeJson({ filler, nodes: list(20, (i) => (i === 19 ? 1n : i)) }, pool)).toThrow(TypeError);
+    expect(pool.pooled).toBe(taken);
+  });
+
+  it('a short answer is one buffer of its own and takes no slab', () => {
+    const pool = new SlabPool();
+    const out = expectSameAsStringify({ nodes: list(100, (i) => `short ${i}`) }, pool);
+    expect(out.pooled).toBe(false);
+    expect(out.chunks).toHaveLength(1);
+    expect(out.toBuffer()).toBe(out.chunks[0]);
+    out.release();
+    expect(pool.pooled).toBe(0);
+    const long = expectSameAsStringify({ nodes: list(400, (i) => `${i}`.padEnd(250, '.')) }, pool);
+    expect(long.pooled).toBe(true);
   });
 });
+
+/** An answer long enough (~75 KB) to be written into slabs. */
+const sized = (tag: string) => ({ nodes: list(300, (i) => `${tag}${i}`.padEnd(250, tag)) });
 
 describe('SlabPool', () => {
   it('reuses a slab only after release, once, and keeps at most its bound', () => {
     const pool = new SlabPool(2);
-    const a = serializeJson({ nodes: list(100, (i) => `a${i}`) }, pool);
-    const b = serializeJson({ nodes: list(100, (i) => `b${i}`) }, pool);
+    const a = serializeJson(sized('a'), pool);
+    const b = serializeJson(sized('b'), pool);
+    expect(a.pooled && b.pooled).toBe(true);
     expect(pool.pooled).toBe(0);
     // b's bytes are still b's while a is unreleased: they are in a different slab.
     expect(a.chunks[0]!.buffer).not.toBe(b.chunks[0]!.buffer);
@@ -89,16 +110,22 @@ describe('SlabPool', () => {
     a.release();
     a.release();
     expect(pool.pooled).toBe(1);
-    const c = serializeJson({ nodes: list(100, (i) => `c${i}`) }, pool);
+    const c = serializeJson(sized('c'), pool);
     expect(pool.pooled).toBe(0);
+    expect(c.chunks[0]!.buffer).toBe(a.chunks[0]!.buffer);
     // c took a's slab: a's copy is its own memory and unchanged.
-    expect(copy.toString()).toBe(JSON.stringify({ nodes: list(100, (i) => `a${i}`) }));
-    expect(Buffer.concat(c.chunks).toString()).toBe(JSON.stringify({ nodes: list(100, (i) => `c${i}`) }));
+    expect(copy.toString()).toBe(JSON.stringify(sized('a')));
+    expect(Buffer.concat(c.chunks).toString()).toBe(JSON.stringify(sized('c')));
     b.release();
     c.release();
-    serializeJson({ nodes: list(100, (i) => i) }, pool).release();
+    expect(pool.pooled).toBe(2);
     const extra = new SlabPool(2);
-    for (const s of [serializeJson([1], extra), serializeJson([2], extra), serializeJson([3], extra)]) s.release();
+    for (const x of [
+      serializeJson(sized('x'), extra),
+      serializeJson(sized('y'), extra),
+      serializeJson(sized('z'), extra),
+    ])
+      x.release();
     expect(extra.pooled).toBe(2);
   });
 });
