@@ -64,6 +64,9 @@ interface Indexed {
   /** Each product's name and aliases, for the name/alias filters. */
   keysOf: Map<number, Set<string>>;
   tagsOf: Map<number, Set<string>>;
+  /** The products of each tag and of each category, in name order: a filter on one reads only those. */
+  byTag: Map<string, ProductRow[]>;
+  byCategory: Map<string, ProductRow[]>;
   /** Cycles in each order (built on first use). */
   orders: Map<string, Entry[]>;
 }
@@ -82,12 +85,22 @@ function indexOf(data: CatalogData): Indexed | null {
     const products = [...data.productsById.values()].sort((a, b) => compareCodePoints(a.name, b.name));
     const keysOf = new Map<number, Set<string>>();
     const tagsOf = new Map<number, Set<string>>();
+    const byTag = new Map<string, ProductRow[]>();
+    const byCategory = new Map<string, ProductRow[]>();
+    const add = (index: Map<string, ProductRow[]>, key: string, p: ProductRow) => {
+      const list = index.get(key);
+      if (list) list.push(p);
+      else index.set(key, [p]);
+    };
     for (const p of products) {
       const rel = data.relations.get(p.id);
       keysOf.set(p.id, new Set([p.name, ...(rel?.aliases ?? [])]));
-      tagsOf.set(p.id, new Set(rel?.tags ?? []));
+      const tags = new Set(rel?.tags ?? []);
+      tagsOf.set(p.id, tags);
+      for (const tag of tags) add(byTag, tag, p);
+      if (p.category !== null) add(byCategory, p.category, p);
     }
-    ix = { products, keysOf, tagsOf, orders: new Map() };
+    ix = { products, keysOf, tagsOf, byTag, byCategory, orders: new Map() };
   }
   indexes.set(data, ix);
   return ix;
@@ -152,7 +165,9 @@ export function searchProductsInCatalog(
   if (!ix) return null;
   const rows: ProductRow[] = [];
   let total = 0;
-  for (const p of ix.products) {
+  const candidates =
+    q.tag != null ? (ix.byTag.get(q.tag) ?? []) : q.category != null ? (ix.byCategory.get(q.category) ?? []) : ix.products;
+  for (const p of candidates) {
     if (!productMatches(p, ix, q)) continue;
     if (q.hasMaintainedRelease != null) {
       const cycles = data.cyclesByProductId.get(p.id) ?? [];

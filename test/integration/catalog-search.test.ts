@@ -135,6 +135,12 @@ describe.skipIf(noCorpus('selecting in memory against SQL over the corpus'))(
         { names: ['nodejs', 'node', 'rhel', 'k8s', 'nope'] },
         { hasMaintainedRelease: false },
         { hasMaintainedRelease: true, tag: 'os' },
+        // Read from the per-tag and per-category lists: unknown ones, and both filters at once.
+        { tag: 'nope' },
+        { category: 'nope' },
+        { tag: 'database', category: 'database' },
+        { tag: 'database', category: 'server-app' },
+        { category: 'os', names: ['rhel', 'nodejs', 'sles'] },
       ];
       for (const asOf of DATES)
         for (const filter of filters) {
