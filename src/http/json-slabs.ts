@@ -19,8 +19,12 @@ const SPLIT_LENGTH = 16;
 /** Objects nested deeper than this (outside split lists) are stringified whole. */
 const MAX_DESCENT = 8;
 
-/** Slabs kept for reuse, at most (4 MB). More in flight at once are allocated and left to the GC. */
-const MAX_POOLED = 16;
+/**
+ * Slabs kept for reuse, at most (8 MB): two whole-catalogue answers (13 slabs each), as many as run
+ * at once (HEAVY_QUERY_CONCURRENCY). More in flight at once (slow readers) are allocated and left
+ * to the garbage collector.
+ */
+const MAX_POOLED = 32;
 
 /** Reusable slabs. A slab goes back only when nothing refers to it any more (see release). */
 export class SlabPool {
