@@ -453,6 +453,7 @@ export function createServer(deps: ServerDeps) {
     stringifyResult: (value) => {
       const facts = value.data ? answers.get(value.data) : undefined;
       if (!facts) return JSON.stringify(value);
+      answers.delete(value.data!);
       facts.serialized = serializeJson(value, slabs);
       return SERIALIZED;
     },
@@ -687,6 +688,8 @@ export function createServer(deps: ServerDeps) {
     }
     const status = result.status ?? 200;
     let serialized = out === SERIALIZED ? ctx.facts.serialized : undefined;
+    // Never the marker itself as an answer (a 500 instead), should its bytes ever go missing.
+    if (out === SERIALIZED && !serialized) throw new Error('the answer was written into slabs that are missing');
     if (serialized && status !== 200) {
       // An answer with data and an error status (none is known today): as text, for the request id.
       out = serialized.toBuffer().toString();

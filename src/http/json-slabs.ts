@@ -91,7 +91,7 @@ class SlabWriter {
       const own = Buffer.from(this.#gathered);
       return { chunks: [own], length: own.length, pooled: false, release() {}, toBuffer: () => own };
     }
-    this.#encode();
+    this.#encode(true);
     this.#close();
     const { chunks, length } = this;
     const slabs = this.#slabs;
@@ -109,7 +109,8 @@ class SlabWriter {
     };
   }
 
-  #encode(): void {
+  /** Encodes what was gathered; `last`: nothing follows (a remainder that needs a new slab gets a buffer of its own). */
+  #encode(last = false): void {
     const text = this.#gathered;
     if (text === '') return;
     this.#gathered = '';
@@ -119,7 +120,7 @@ class SlabWriter {
       const bytes = Buffer.byteLength(text);
       if (bytes > room) {
         this.#close();
-        if (bytes > SLAB_SIZE) {
+        if (last || bytes > SLAB_SIZE) {
           const own = Buffer.from(text);
           this.chunks.push(own);
           this.length += own.length;
@@ -144,18 +145,36 @@ class SlabWriter {
 
 function isPlainObject(value: object): value is Record<string, unknown> {
   const proto: unknown = Object.getPrototypeOf(value);
-  return (proto === Object.prototype || proto === null) && !('toJSON' in value);
+  return proto === Object.prototype || proto === null;
 }
 
+const hasToJSON = (value: unknown): value is { toJSON(key: string): unknown } =>
+  typeof value === 'object' && value !== null && typeof (value as { toJSON?: unknown }).toJSON === 'function';
+
+/**
+ * JSON.stringify's text for a value whose toJSON has already been called (JSON.stringify calls it
+ * once per value, with the member's key or the element's index): a value that has a toJSON of its
+ * own is written as the object it is, not through its toJSON again.
+ */
+function stringifyResolved(value: unknown): string | undefined {
+  if (!hasToJSON(value)) return JSON.stringify(value);
+  return JSON.stringify(value, function (this: Record<string, unknown>, key: string, v: unknown) {
+    return key === '' && this[''] === value ? value : v;
+  });
+}
+
+/** Writes `value`, whose toJSON (if any) has been called already. */
 function emit(value: unknown, out: SlabWriter, depth: number): void {
-  if (typeof value === 'object' && value !== null && depth < MAX_DESCENT) {
+  if (typeof value === 'object' && value !== null && depth < MAX_DESCENT && !hasToJSON(value)) {
     if (Array.isArray(value)) {
       if (value.length >= SPLIT_LENGTH) {
         out.write('[');
         for (let i = 0; i < value.length; i++) {
           if (i > 0) out.write(',');
+          const element: unknown = value[i];
+          const text = hasToJSON(element) ? stringifyResolved(element.toJSON(String(i))) : JSON.stringify(element);
           // As JSON.stringify: undefined, a function or a symbol in a list is null.
-          out.write(JSON.stringify(value[i]) ?? 'null');
+          out.write(text ?? 'null');
         }
         out.write(']');
         return;
@@ -164,7 +183,8 @@ function emit(value: unknown, out: SlabWriter, depth: number): void {
       out.write('{');
       let first = true;
       for (const key of Object.keys(value)) {
-        const member = value[key];
+        let member = value[key];
+        if (hasToJSON(member)) member = member.toJSON(key);
         // As JSON.stringify: members whose value has no JSON form are left out.
         if (member === undefined || typeof member === 'function' || typeof member === 'symbol') continue;
         out.write(first ? `${JSON.stringify(key)}:` : `,${JSON.stringify(key)}:`);
@@ -175,19 +195,13 @@ function emit(value: unknown, out: SlabWriter, depth: number): void {
       return;
     }
   }
-  out.write(JSON.stringify(value) ?? 'null');
+  out.write(stringifyResolved(value) ?? 'null');
 }
 
-/**
- * The UTF-8 bytes of `JSON.stringify(value)`, in slabs from `pool`. For a JSON value (plain
- * objects, lists, strings, finite numbers, booleans, null, and objects with toJSON) the bytes are
- * identical; like JSON.stringify it throws on a BigInt or a cycle (the part written so far is given
- * back to the pool first).
- */
 export function serializeJson(value: unknown, pool: SlabPool): SerializedJson {
   const out = new SlabWriter(pool);
   try {
-    emit(value, out, 0);
+    emit(hasToJSON(value) ? value.toJSON('') : value, out, 0);
   } catch (err) {
     out.finish().release();
     throw err;

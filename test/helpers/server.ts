@@ -6,6 +6,7 @@ import type { CatalogSnapshot } from '../../src/data/snapshot.ts';
 import type { Database, Sql } from '../../src/db/database.ts';
 import { totalStatements } from '../../src/db/statements.ts';
 import { createServer, defaultServerOptions, type ServerOptions, type Readiness } from '../../src/http/app.ts';
+import { createContext } from '../../src/graphql/context.ts';
 import { createLogger } from '../../src/logger.ts';
 
 export interface TestServer {
@@ -23,6 +24,11 @@ export interface TestServer {
   ): Promise<GqlResult<T> & { statements: number }>;
   /** POSTs a JSON body as given (e.g. with an operationName); returns the raw response text too. */
   post(body: GraphQLBody, headers?: Record<string, string>): Promise<RawResult>;
+  /**
+   * What JSON.stringify writes for the answer to body, executed by the server's Apollo without HTTP
+   * (same clock, database and catalogue): the text an HTTP answer must be, byte for byte.
+   */
+  expectedText(body: GraphQLBody): Promise<string>;
   setNow(now: Date): void;
   close(): Promise<void>;
 }
@@ -61,12 +67,13 @@ export interface GqlResult<T> {
 
 export async function startTestServer(db: Database, opts: TestServerOptions = {}): Promise<TestServer> {
   let now = opts.now ?? new Date();
+  const options = { ...defaultServerOptions, ...opts.options };
   const app = createServer({
     sql: opts.sql ?? db,
     logger: createLogger('silent'),
     clock: () => now,
     readiness: opts.readiness ?? (async () => ({ ready: true })),
-    options: { ...defaultServerOptions, ...opts.options },
+    options,
     cache: opts.cache ?? null,
     snapshot: opts.snapshot ?? null,
   });
@@ -104,6 +111,23 @@ export async function startTestServer(db: Database, opts: TestServerOptions = {}
         body: JSON.stringify(body),
       });
       return { status: res.status, headers: res.headers, text: await res.text(), cache: res.headers.get('x-cache') };
+    },
+    async expectedText(body: GraphQLBody) {
+      const ctx = createContext(
+        opts.sql ?? db,
+        now,
+        'expected',
+        options.limits.maxPageSize,
+        opts.snapshot?.current() ?? null,
+      );
+      const r = await app.apollo.executeOperation(
+        { query: body.query, variables: body.variables ?? undefined, operationName: body.operationName ?? undefined },
+        { contextValue: ctx },
+      );
+      if (r.body.kind !== 'single') throw new Error('an incremental answer');
+      const { errors, data, extensions } = r.body.singleResult;
+      // The order of the members as Apollo writes them over HTTP.
+      return JSON.stringify({ errors, data, extensions });
     },
     setNow(d: Date) {
       now = d;

@@ -51,6 +51,27 @@ describe('serializeJson', () => {
     });
   });
 
+  it('calls toJSON once, with the key or index, as JSON.stringify does', () => {
+    const keyed = (tag: string) => ({ toJSON: (key: string) => `${tag}@${key}` });
+    const twice = { toJSON: () => ({ inner: true, toJSON: () => 'called again' }) };
+    const selfish = Object.assign(
+      list(20, (i) => i),
+      { toJSON: () => 'the list as a whole' },
+    );
+    expectSameAsStringify({
+      a: 1,
+      gone: { toJSON: () => undefined },
+      fn: { toJSON: () => () => 1 },
+      named: keyed('m'),
+      twice,
+      selfish,
+      nodes: list(30, (i) => (i % 3 === 0 ? keyed('e') : i % 3 === 1 ? { toJSON: () => undefined } : twice)),
+      nested: { deeper: { named: keyed('d') } },
+    });
+    expectSameAsStringify(keyed('top'));
+    expectSameAsStringify({ toJSON: () => ({ nodes: list(20, (i) => keyed(`n${i}`)) }) });
+  });
+
   it('encodes text outside ASCII: Latin-1, BMP, astral characters and lone surrogates', () => {
     const texts = ['é', '–', '日本語', '😀 emoji', '\ud800 lone', 'tail \udfff', '\u2028\u2029', '\u0000\u001f"\\'];
     expectSameAsStringify({ nodes: list(64, (i) => ({ label: texts[i % texts.length]!.repeat(1 + (i % 5)) })) });
@@ -79,6 +100,13 @@ describe('serializeJson', () => {
     expect(taken).toBeGreaterThan(0);
     expect(() => serializeJson({ filler, nodes: list(20, (i) => (i === 19 ? 1n : i)) }, pool)).toThrow(TypeError);
     expect(pool.pooled).toBe(taken);
+  });
+
+  it('a few bytes after a piece larger than a slab get a buffer of their own, not a slab', () => {
+    const pool = new SlabPool();
+    const out = expectSameAsStringify({ nodes: ['x'.repeat(SLAB_SIZE + 10), 'tail'] }, pool);
+    expect(out.pooled).toBe(false);
+    expect(out.chunks.map((c) => c.length > SLAB_SIZE)).toEqual([true, false]);
   });
 
   it('a short answer is one buffer of its own and takes no slab', () => {
