@@ -3,7 +3,8 @@
 // ("16.14.2" → "16.14" → "16"), so the longest cycle name that prefixes the version wins ("15.0"
 // over "15" for FreeBSD 15.0.1). The input is first tried exactly as given (cycle names may contain
 // "+"); then a leading "v" and build metadata ("+…") are ignored; a pre-release
-// suffix ("-rc.1") is tried as written first, then without.
+// suffix ("-rc.1") is tried as written first, then without. Last, letters glued to the number are
+// dropped, the way some tools print their version ("go1.22.5" from `go version` is Go 1.22).
 
 /** The candidate cycle names for a version, most specific first. */
 export function versionCandidates(version: string): string[] {
@@ -30,6 +31,10 @@ export function versionCandidates(version: string): string[] {
       add(prefix);
     }
   }
+  // Letters glued to the number ("go1.22.5", "py3.12"), after everything else: a cycle named with
+  // them still wins.
+  const glued = /^[A-Za-z]+(?=\d)/.exec(v);
+  if (glued) for (const candidate of versionCandidates(v.slice(glued[0].length))) add(candidate);
   return out;
 }
 

@@ -149,6 +149,7 @@ describe.skipIf(noCorpus('lookups over the corpus'))('lookups and batching over 
           build: resolveVersion(product: "nodejs", version: "22.4.0+build.7") { name }
           rc: resolveVersion(product: "nodejs", version: "24.0.0-rc.1") { name }
           freebsd: resolveVersion(product: "freebsd", version: "15.0.1") { name }
+          go: resolveVersion(product: "go", version: "go1.22.5") { name }
           noMatch: resolveVersion(product: "nodejs", version: "999.0.0") { name }
           junk: resolveVersion(product: "nodejs", version: "latest-and-greatest") { name }
           noProduct: resolveVersion(product: "no-such-product", version: "1.0") { name }
@@ -160,6 +161,8 @@ describe.skipIf(noCorpus('lookups over the corpus'))('lookups and batching over 
         rc: { name: '24' },
         // FreeBSD has both "15" and "15.0": the longer one wins (src/domain/versions.ts).
         freebsd: { name: '15.0' },
+        // As `go version` prints it.
+        go: { name: '1.22' },
         noMatch: null,
         junk: null,
         noProduct: null,

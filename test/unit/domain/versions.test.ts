@@ -16,6 +16,8 @@ describe('versionCandidates', () => {
     ['15.0-RC1', ['15.0-RC1', '15.0', '15']],
     ['1.2-beta.3+b7', ['1.2-beta.3+b7', '1.2-beta.3', '1.2-beta', '1.2', '1']],
     ['galaxy-s23', ['galaxy-s23', 'galaxy']],
+    ['go1.22.5', ['go1.22.5', 'go1.22', 'go1', '1.22.5', '1.22', '1']],
+    ['py3.12-rc1', ['py3.12-rc1', 'py3.12', 'py3', '3.12-rc1', '3.12', '3']],
     // "v" only goes when a digit follows
     ['vista', ['vista']],
     ['', []],
@@ -57,6 +59,10 @@ describe('resolveVersion', () => {
     ['10.0-rc', ['10.0-RC', '10.0'], '10.0-RC'],
     // names with dashes are matched exactly, not by their parts
     ['galaxy-s23', ['galaxy-s23', 'galaxy-s22', 'galaxy-s2'], 'galaxy-s23'],
+    ['go1.22.5', ['1.23', '1.22', '1.21'], '1.22'],
+    ['go1.22.5', ['go1.22', '1.22'], 'go1.22'],
+    ['r2', ['r2', '2'], 'r2'],
+    ['r3', ['r2', '2'], null],
     ['galaxy-s2', ['galaxy-s23', 'galaxy-s22', 'galaxy-s2'], 'galaxy-s2'],
     ['galaxy-s24', ['galaxy-s23', 'galaxy-s22'], null],
     ['stable/12', ['stable/12', 'stable/11'], 'stable/12'],
