@@ -6,7 +6,7 @@
 // When the request has an in-memory catalogue (src/data/snapshot.ts: only while change
 // notifications are reliable), the batch functions read it instead of querying, and the `…Of`
 // readers below answer at once, without a loader: a value instead of a promise saves graphql-jit
-// its promise handling for every product of a list (on the products of one tag, ~60 % of the
+// its promise handling for every product of a list (on the products of one tag, half of the
 // memory a request allocated went to loads that the catalogue answered anyway).
 import DataLoader from 'dataloader';
 import { productBodies, productRelations, productsByIds, productsByNames } from '../data/products.ts';
