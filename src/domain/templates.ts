@@ -42,6 +42,21 @@ const PLACEHOLDERS: [string, keyof TemplateVars][] = [
 const memo = new Map<string, string | null>();
 const MEMO_LIMIT = 100_000;
 
+// A template that runs into the time or memory limit (nested loops: `{% for i in (1..1000) %}`
+// three deep) costs ~200 ms before it fails, and would cost that again for every cycle it renders:
+// 200 cycles blocked the process for 38 s. A time limit also depends on how busy the machine is,
+// so one failure is not held against a template; the second is, and the template then renders as
+// null (the label falls back to the cycle name, the link to none) without being tried again while
+// the process runs.
+const LIMIT_HITS_TO_GIVE_UP = 2;
+const limitHits = new Map<string, number>();
+const LIMIT_EXCEEDED = /template render limit exceeded|memory alloc limit exceeded/;
+
+/** How many times rendering this template ran into a limit (for the tests). */
+export function limitHitsOf(template: string): number {
+  return limitHits.get(template) ?? 0;
+}
+
 /**
  * Renders Liquid with an empty context. endoflife.date's Ruby Liquid parses in lax mode, where a
  * quote right after an empty string literal is ignored (`replace: '.','''` in visual-cobol.md
@@ -63,6 +78,7 @@ export function renderTemplate(template: string, vars: TemplateVars): string | n
   const key = `${template}\u0000${vars.releaseCycle}\u0000${vars.codename ?? ''}\u0000${vars.releaseDate ?? ''}\u0000${vars.latest ?? ''}\u0000${vars.latestReleaseDate ?? ''}\u0000${vars.cycleShortHand ?? ''}\u0000${vars.latestShortHand ?? ''}`;
   const hit = memo.get(key);
   if (hit !== undefined) return hit;
+  if ((limitHits.get(template) ?? 0) >= LIMIT_HITS_TO_GIVE_UP) return null;
   let text = template.trim();
   for (const [placeholder, field] of PLACEHOLDERS) {
     if (text.includes(placeholder)) text = text.split(placeholder).join(vars[field] ?? '');
@@ -71,9 +87,13 @@ export function renderTemplate(template: string, vars: TemplateVars): string | n
   try {
     out = text.includes('{') ? renderLiquid(text) : text;
   } catch (err) {
-    // A time limit depends on how busy the machine is: not remembered, the next call retries.
-    // Other failures (syntax, the memory limit) are properties of the template: remembered.
-    if (/template render limit exceeded/.test(String((err as Error).message))) return null;
+    // The time and memory limits: counted against the template (above), not remembered for
+    // these values. Other failures (syntax) are properties of the template: remembered.
+    if (LIMIT_EXCEEDED.test(String((err as Error).message))) {
+      if (limitHits.size >= MEMO_LIMIT) limitHits.clear();
+      limitHits.set(template, (limitHits.get(template) ?? 0) + 1);
+      return null;
+    }
     out = null;
   }
   if (memo.size >= MEMO_LIMIT) memo.clear();
