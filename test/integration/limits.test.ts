@@ -289,7 +289,12 @@ describe('query limits', () => {
       expectServed(await standard.gql(typenames(15)));
       expectRefused(await standard.gql(typenames(16)), 'TOO_MANY_ALIASES', 15, 16);
       expectRefused(await standard.gql(typenames(1_000)), 'TOO_MANY_ALIASES', 15, 1_000);
-      expectRefused(await standard.gql(`{ ${Array.from({ length: 16 }, (_, i) => `a${i}: __typename`).join(' ')} }`), 'TOO_MANY_ALIASES', 15, 16);
+      expectRefused(
+        await standard.gql(`{ ${Array.from({ length: 16 }, (_, i) => `a${i}: __typename`).join(' ')} }`),
+        'TOO_MANY_ALIASES',
+        15,
+        16,
+      );
     });
 
     it('TOO_MANY_ROOT_FIELDS: 10 are served, 11 refused', async () => {

@@ -258,7 +258,8 @@ describe.skipIf(noCorpus('the sles and docker-engine changelog templates'))(
 
 describe('renderTemplate: a template that runs into the time or memory limit', () => {
   // A billion loop iterations: past the time limit (200 ms) or the memory limit (the ranges).
-  const BOMB = 'R__RELEASE_CYCLE__{% for i in (1..1000) %}{% for j in (1..1000) %}{% for k in (1..1000) %}{% endfor %}{% endfor %}{% endfor %}';
+  const BOMB =
+    'R__RELEASE_CYCLE__{% for i in (1..1000) %}{% for j in (1..1000) %}{% for k in (1..1000) %}{% endfor %}{% endfor %}{% endfor %}';
 
   it('renders as null, is tried twice, and is not tried again for any cycle', () => {
     expect(renderTemplate(BOMB, vars('1'))).toBeNull();
@@ -271,7 +272,9 @@ describe('renderTemplate: a template that runs into the time or memory limit', (
     for (const cycle of ['1', '2', '3', '4']) expect(renderTemplate(BOMB, vars(cycle))).toBeNull();
     expect(limitHitsOf(BOMB)).toBe(2);
     // The label falls back to the cycle name; other templates are unaffected.
-    expect(cycleLabel({ vars: vars('5'), template: BOMB, ltsLabel: null, lts: { flag: null, from: null }, isLts: false })).toBe('5');
+    expect(
+      cycleLabel({ vars: vars('5'), template: BOMB, ltsLabel: null, lts: { flag: null, from: null }, isLts: false }),
+    ).toBe('5');
     expect(renderTemplate('v__RELEASE_CYCLE__{{ "x" | upcase }}', vars('5'))).toBe('v5X');
   });
 });
