@@ -125,16 +125,13 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   // Change notifications drive every cache: the response cache and the in-memory catalogue.
   let feed: ChangeFeed | null = null;
   if (config.responseCache || config.catalogSnapshot) {
+    const onStateChange = (healthy: boolean, reason?: string) =>
+      healthy
+        ? logger.info('change notifications: listening (caches on)')
+        : logger.warn({ reason }, 'change notifications lost: caches off until they are back');
     feed = db.pglite
-      ? await pgliteChangeFeed(db.pglite)
-      : postgresChangeFeed({
-          url: config.databaseUrl!,
-          heartbeatMs: config.changeFeedHeartbeatMs,
-          onStateChange: (healthy, reason) =>
-            healthy
-              ? logger.info('change notifications: listening (caches on)')
-              : logger.warn({ reason }, 'change notifications lost: caches off until they are back'),
-        });
+      ? await pgliteChangeFeed(db.pglite, { onStateChange })
+      : postgresChangeFeed({ url: config.databaseUrl!, heartbeatMs: config.changeFeedHeartbeatMs, onStateChange });
   }
   let store: CacheStore | null = null;
   if (feed && config.responseCache) {
@@ -175,6 +172,8 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       try {
         const m = await migrate(db);
         if (m.applied.length > 0) logger.info({ applied: m.applied }, 'migrations applied');
+        if (m.repaired.length > 0)
+          logger.warn({ triggers: m.repaired }, 'change-notification triggers enabled ALWAYS again');
         const [{ n } = { n: 0 }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM product`);
         if (n === 0) {
           const report = await importDocuments(db, {

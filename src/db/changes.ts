@@ -12,14 +12,51 @@
 //   the next beat (within 2 × heartbeatMs of the last good answer), and one unanswered for
 //   deadAfterMs ends the connection and reconnects. (LISTEN needs a session of its own: behind a
 //   transaction-mode pooler DATABASE_URL must reach PostgreSQL directly.)
+//   The heartbeat is also the check that notifications are still sent (TRIGGER_PROBLEMS): a
+//   trigger that is missing, disabled, or enabled but not ALWAYS (pg_restore's
+//   `ALTER TABLE … DISABLE TRIGGER ALL` … `ENABLE TRIGGER ALL` leaves them so, and a session in
+//   replica mode then skips them) makes the feed unhealthy until it is repaired (`npm run
+//   db:migrate` does, src/db/migrate.ts). A transaction that turns a trigger off, changes data and
+//   turns it back on ALWAYS before it commits leaves nothing to see; that needs an event trigger,
+//   which needs a superuser, and is not done.
 // - PGlite: pglite.listen() hears the service's own statements; statements that Prisma Studio
 //   sends through the socket server produce their notification in the socket's protocol stream
 //   instead (PGlite has one session), so the socket server is given a PGlite whose raw protocol
-//   output is scanned for NotificationResponse messages (src/db/studio-socket.ts).
+//   output is scanned for NotificationResponse messages (src/db/studio-socket.ts). That one
+//   session is also the service's listener, so a client's `UNLISTEN *` or `DISCARD ALL` would end
+//   the service's LISTEN, and a client's ALTER TABLE could turn the triggers off: after every
+//   client exchange the feed checks both (verify()), listens again and reports a change when the
+//   LISTEN was gone, and is unhealthy while a trigger is off.
 import type { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
 export const CHANGE_CHANNEL = 'eolgraph_data_changed';
+
+/** The data tables and the trigger on each that notifies (migrations change_notifications, notify_always). */
+export const NOTIFY_TRIGGERS: readonly (readonly [table: string, trigger: string])[] = [
+  ['product', 'product_notify'],
+  ['release_cycle', 'release_cycle_notify'],
+  ['product_tag', 'product_tag_notify'],
+  ['product_alias', 'product_alias_notify'],
+  ['identifier', 'identifier_notify'],
+  ['custom_field', 'custom_field_notify'],
+];
+
+/**
+ * One row, one column `problems`: what keeps some change from being notified ('' when nothing
+ * does). pg_trigger.tgenabled: O (origin and local sessions), D (disabled), R (replica sessions
+ * only), A (always: the state the notify_always migration sets).
+ */
+export const TRIGGER_PROBLEMS = `SELECT coalesce(string_agg(format('%s on %s is %s', e.trigger, e.tbl,
+    CASE t.tgenabled WHEN 'D' THEN 'disabled' WHEN 'R' THEN 'enabled for replica sessions only'
+      WHEN 'O' THEN 'not enabled ALWAYS (a session in replica mode skips it)' ELSE 'missing' END),
+    '; ' ORDER BY e.tbl), '') AS problems
+  FROM (VALUES ${NOTIFY_TRIGGERS.map(([table, trigger]) => `('${table}', '${trigger}')`).join(', ')}) AS e(tbl, trigger)
+  LEFT JOIN pg_trigger t ON t.tgrelid = to_regclass(e.tbl) AND t.tgname = e.trigger
+ WHERE t.tgenabled IS DISTINCT FROM 'A'`;
+
+const triggersOff = (problems: string) =>
+  `change notifications are not sent for every change: ${problems}; \`npm run db:migrate\` restores them`;
 
 export interface ChangeFeed {
   /** True while every committed change is certain to be reported. */
@@ -124,11 +161,14 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
       }
       const sent = { seq: ++seq, sentAt: Date.now() };
       awaiting = sent;
-      c.query('').then(
-        () => {
+      c.query<{ problems: string }>(TRIGGER_PROBLEMS).then(
+        (r) => {
           if (awaiting !== sent || failed || closed) return;
           awaiting = null;
-          setHealthy(true); // (a late answer: the connection is alive and heard everything in order)
+          // (a late answer: the connection is alive and heard everything in order)
+          const problems = r.rows[0]?.problems ?? '';
+          if (problems) setHealthy(false, triggersOff(problems));
+          else setHealthy(true);
         },
         (err: Error) => fail(err.message),
       );
@@ -136,13 +176,15 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
     try {
       await c.connect();
       await c.query(`LISTEN ${CHANGE_CHANNEL}`);
+      const problems = (await c.query<{ problems: string }>(TRIGGER_PROBLEMS)).rows[0]?.problems ?? '';
       if (closed || failed) {
         // closed while connecting: this connection is nobody's
         if (closed) c.end().catch(() => undefined);
         return;
       }
       attempt = 0;
-      setHealthy(true);
+      if (problems) setHealthy(false, triggersOff(problems));
+      else setHealthy(true);
       if (heartbeatMs > 0 && !failed) {
         beat = setInterval(heartbeat, heartbeatMs);
         beat.unref();
@@ -177,18 +219,72 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
 export interface PgliteFeed extends ChangeFeed {
   /** Reports a NOTIFY seen in a raw protocol stream (the Studio socket). */
   notify(channel: string): void;
+  /**
+   * Checks, after a socket client's exchange, that the session still listens (listening again
+   * and reporting a change if not) and that every notify trigger is on. Calls made while a check
+   * runs are served by one more check after it. Resolves when done.
+   */
+  verify(): Promise<void>;
 }
 
-export async function pgliteChangeFeed(pglite: PGlite): Promise<PgliteFeed> {
+export async function pgliteChangeFeed(
+  pglite: PGlite,
+  options: Pick<PgFeedOptions, 'onStateChange'> = {},
+): Promise<PgliteFeed> {
   const subscribers = new Subscribers();
+  let healthy = true;
+  let closed = false;
+  const setHealthy = (value: boolean, reason?: string) => {
+    if (healthy === value) return;
+    healthy = value;
+    options.onStateChange?.(value, reason);
+    subscribers.emit();
+  };
   const unlisten = await pglite.listen(CHANGE_CHANNEL, () => subscribers.emit());
+  const check = async () => {
+    const r = await pglite.query<{ problems: string; listening: boolean }>(
+      `SELECT p.problems, EXISTS (SELECT FROM pg_listening_channels() c WHERE c = '${CHANGE_CHANNEL}') AS listening
+         FROM (${TRIGGER_PROBLEMS}) p`,
+    );
+    const { problems, listening } = r.rows[0]!;
+    if (!listening && !closed) {
+      // pglite.listen()'s callback is still registered: the session only has to listen again.
+      await pglite.exec(`LISTEN ${CHANGE_CHANNEL}`);
+      subscribers.emit(); // what changed while nobody listened is unknown
+    }
+    if (problems) setHealthy(false, triggersOff(problems));
+    else setHealthy(true);
+  };
+  await check(); // the data directory may come with a trigger turned off
+  let running: Promise<void> | null = null;
+  let queued: Promise<void> | null = null;
+  const verify = (): Promise<void> => {
+    if (closed) return Promise.resolve();
+    if (!running) {
+      running = check()
+        .catch((err: unknown) => setHealthy(false, `the change feed could not be checked: ${(err as Error).message}`))
+        .finally(() => (running = null));
+      return running;
+    }
+    // A check is running, perhaps from before the exchange that asks now: one more after it.
+    queued ??= running.then(() => {
+      queued = null;
+      return verify();
+    });
+    return queued;
+  };
   return {
-    healthy: true,
+    get healthy() {
+      return healthy;
+    },
     subscribe: (fn) => subscribers.subscribe(fn),
     notify(channel) {
       if (channel === CHANGE_CHANNEL) subscribers.emit();
     },
+    verify,
     async close() {
+      closed = true;
+      healthy = false;
       await unlisten().catch(() => undefined);
     },
   };

@@ -25,6 +25,7 @@ async function main(argv: string[]): Promise<number> {
         ? `${db.description}: applied ${r.applied.join(', ')} (${r.alreadyApplied} were already applied)`
         : `${db.description}: up to date (${r.alreadyApplied} migrations applied)`,
     );
+    if (r.repaired.length > 0) console.log(`enabled ALWAYS again: ${r.repaired.join(', ')}`);
     return 0;
   } catch (err) {
     if (err instanceof MigrationError) {

@@ -6,6 +6,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { NOTIFY_TRIGGERS } from './changes.ts';
 import type { Database, Sql } from './database.ts';
 
 export const defaultMigrationsDir = resolve(new URL('../../prisma/migrations', import.meta.url).pathname);
@@ -129,6 +130,28 @@ export async function migrationStatus(db: Database, dir = defaultMigrationsDir):
 export interface MigrateResult {
   applied: string[];
   alreadyApplied: number;
+  /** Notify triggers found not enabled ALWAYS and enabled so again (`table.trigger`). */
+  repaired: string[];
+}
+
+/**
+ * Enables ALWAYS again every notify trigger that exists and is not (the state the notify_always
+ * migration set): pg_restore's `DISABLE TRIGGER ALL` … `ENABLE TRIGGER ALL`, or an admin's ALTER
+ * TABLE, leaves them off or ordinary, and the caches then cannot trust the change feed
+ * (src/db/changes.ts). A missing trigger is not recreated here: the feed reports it.
+ */
+async function repairNotifyTriggers(db: Database): Promise<string[]> {
+  const off = await db.query<{ tbl: string; trigger: string }>(
+    `SELECT e.tbl, e.trigger
+       FROM (VALUES ${NOTIFY_TRIGGERS.map(([table, trigger]) => `('${table}', '${trigger}')`).join(', ')}) AS e(tbl, trigger)
+       JOIN pg_trigger t ON t.tgrelid = to_regclass(e.tbl) AND t.tgname = e.trigger
+      WHERE t.tgenabled <> 'A'`,
+  );
+  if (off.length === 0) return [];
+  await db.scriptTransaction((tx) =>
+    tx.exec(off.map(({ tbl, trigger }) => `ALTER TABLE "${tbl}" ENABLE ALWAYS TRIGGER "${trigger}";`).join('\n')),
+  );
+  return off.map(({ tbl, trigger }) => `${tbl}.${trigger}`);
 }
 
 /**
@@ -165,6 +188,7 @@ export async function migrate(db: Database, dir = defaultMigrationsDir): Promise
       appliedNow.push(file.name);
     });
   }
+  const repaired = await repairNotifyTriggers(db);
   // Not status.pending: a concurrent migrator may have applied some of them while we waited.
-  return { applied: appliedNow, alreadyApplied: files.length - appliedNow.length };
+  return { applied: appliedNow, alreadyApplied: files.length - appliedNow.length, repaired };
 }

@@ -16,7 +16,9 @@
 // - closes a client whose transaction stays idle longer than idleInTransactionMs, rolling it back
 //   (PostgreSQL's idle_in_transaction_session_timeout), so nobody can hold the service hostage;
 // - scans the protocol output for NotificationResponse messages: a change made through the socket
-//   notifies in the socket's stream, not through pglite.listen(), and must still reach the caches.
+//   notifies in the socket's stream, not through pglite.listen(), and must still reach the caches;
+// - has the change feed check, after each exchange, that the session still listens and the notify
+//   triggers are on (a client's UNLISTEN, DISCARD ALL or ALTER TABLE could have changed that).
 import type { PGlite } from '@electric-sql/pglite';
 import type { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { NotificationScanner, type PgliteFeed } from './changes.ts';
@@ -136,6 +138,8 @@ export function socketSession(
     release = null;
     acquiring = null;
     r();
+    // The exchange may have ended the session's LISTEN or turned a notify trigger off.
+    void opts.feed?.verify();
   };
 
   /** Runs one protocol step of a socket client, with the session held. */

@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MemoryStore, ResponseCache } from '../../src/cache/response-cache.ts';
 import { CatalogSnapshot } from '../../src/data/snapshot.ts';
 import { postgresChangeFeed, type ChangeFeed } from '../../src/db/changes.ts';
+import { migrate } from '../../src/db/migrate.ts';
 import { totalStatements } from '../../src/db/statements.ts';
 import { importDocuments } from '../../src/importer/import.ts';
 import { adminConnection, pollUntil, waitFor } from '../helpers/cache.ts';
@@ -97,14 +98,24 @@ describe('the response cache and the in-memory catalogue, invalidated by change 
    * After an edit: polls (at most 1 s) until the answer shows it. The answer that first shows it
    * must have been computed (MISS), and the one after it is served from the cache (HIT).
    */
-  const seenAfterEdit = async (name: string, shows: (r: RawResult) => boolean) => {
-    const { result, ms } = await pollUntil(() => releases(name), shows, 1_000);
+  const seenAfterEdit = (name: string, shows: (r: RawResult) => boolean) =>
+    seenAfter({ query: RELEASES, variables: { name, tag: 'lang' } }, shows);
+  /** seenAfterEdit for any request. */
+  const seenAfter = async (body: GraphQLBody, shows: (r: RawResult) => boolean) => {
+    const { result, ms } = await pollUntil(() => server.post(body), shows, 1_000);
     expect(ms).toBeLessThanOrEqual(1_000);
     expect(result.cache).toBe('MISS');
-    const again = await releases(name);
+    const again = await server.post(body);
     expect(again.cache).toBe('HIT');
     expect(again.text).toBe(result.text);
     return result;
+  };
+  /** Caches the answer to body (a MISS, then a HIT) and returns its data. */
+  const cachedBody = async <T>(body: GraphQLBody): Promise<T> => {
+    await server.post(body);
+    const hit = await server.post(body);
+    expect(hit.cache).toBe('HIT');
+    return (JSON.parse(hit.text) as { data: T }).data;
   };
 
   describe('hits and misses', () => {
@@ -258,7 +269,7 @@ describe('the response cache and the in-memory catalogue, invalidated by change 
       expect(parse(after).product?.releases.map((c) => c.codename)).toEqual(names.map((n) => `edited ${n}`));
     });
 
-    it('an edit by a session in replica mode (pg_restore --disable-triggers, logical replication) is seen too', async () => {
+    it('an edit by a session in replica mode (a logical-replication subscriber, an admin skipping triggers) is seen too', async () => {
       const before = await cached('go');
       expect(parse(before).product?.label).toBe('Go');
 
@@ -272,6 +283,34 @@ describe('the response cache and the in-memory catalogue, invalidated by change 
       }
       await seenAfterEdit('go', (r) => parse(r).product?.label === 'Go (replicated)');
     });
+
+    // Every data table notifies, not only the two above.
+    it('an INSERT into product_tag, into identifier and an UPDATE of custom_field are each in the next answer', async () => {
+      const TAGGED = { query: `{ products(filter: { tag: "edited-tag" }) { nodes { name } } }` };
+      expect((await cachedBody<{ products: { nodes: unknown[] } }>(TAGGED)).products.nodes).toEqual([]);
+      const tagged = await admin.query(
+        `INSERT INTO product_tag (product_id, tag) SELECT id, 'edited-tag' FROM product WHERE name = 'redis'`,
+      );
+      expect(tagged.rowCount).toBe(1);
+      await seenAfter(TAGGED, (r) => r.text.includes('"redis"'));
+
+      const BY_PURL = { query: `{ productByIdentifier(identifier: "pkg:generic/edited-identifier") { name } }` };
+      expect(await cachedBody(BY_PURL)).toEqual({ productByIdentifier: null });
+      const identified = await admin.query(
+        `INSERT INTO identifier (product_id, type, value, position)
+         SELECT id, 'purl', 'pkg:generic/edited-identifier', 99 FROM product WHERE name = 'django'`,
+      );
+      expect(identified.rowCount).toBe(1);
+      await seenAfter(BY_PURL, (r) => r.text.includes('"django"'));
+
+      const FIELDS = { query: `{ product(name: "google-pixel") { customFields { name label } } }` };
+      expect(JSON.stringify(await cachedBody(FIELDS))).toContain('"Android"');
+      const updated = await admin.query(
+        `UPDATE custom_field SET label = 'Android (edited)' WHERE name = 'supportedAndroidVersions'`,
+      );
+      expect(updated.rowCount).toBe(1);
+      await seenAfter(FIELDS, (r) => r.text.includes('"Android (edited)"'));
+    });
   });
 
   it('an import that updates a document is in the next answer', async () => {
@@ -282,5 +321,38 @@ describe('the response cache and the in-memory catalogue, invalidated by change 
     const report = await importDocuments(t.db, { paths: [join(dir, 'php.md')], root: projectRoot, limits: LIMITS });
     expect(report.updated).toEqual(['php']);
     await seenAfterEdit('php', (r) => cycle(r, '8.3')?.latest?.name === '8.3.34');
+  });
+
+  // pg_restore --disable-triggers and a data-only restore write `ALTER TABLE … DISABLE TRIGGER ALL`
+  // … `ENABLE TRIGGER ALL` around each table's data: nothing is notified, and the triggers come
+  // back ordinary (a session in replica mode then skips them). The heartbeat sees them so.
+  it("a restore's DISABLE/ENABLE TRIGGER ALL makes the caches step aside until db:migrate enables them ALWAYS again", async () => {
+    const before = await cached('go');
+    expect(parse(before).product?.label).not.toBe('Go (restored)');
+    await admin.query(`ALTER TABLE product DISABLE TRIGGER ALL`);
+    await admin.query(`UPDATE product SET label = 'Go (restored)' WHERE name = 'go'`);
+    await admin.query(`ALTER TABLE product ENABLE TRIGGER ALL`);
+
+    const { result, ms } = await pollUntil(
+      () => releases('go'),
+      (r) => parse(r).product?.label === 'Go (restored)',
+      1_000,
+    );
+    expect(ms).toBeLessThanOrEqual(1_000);
+    expect(result.cache).toBe('BYPASS');
+    expect(feed.healthy).toBe(false);
+    expect((await releases('go')).cache).toBe('BYPASS');
+
+    expect((await migrate(t.db)).repaired).toEqual(['product.product_notify']);
+    await waitFor(() => feed.healthy, 'the feed to trust the triggers again', 2_000);
+    expect((await releases('go')).cache).toBe('MISS');
+    expect((await releases('go')).cache).toBe('HIT');
+  });
+
+  it('a TRUNCATE is in the next answer', async () => {
+    const ALIAS = { query: `{ product(name: "nodejs-lts") { name } }` }; // added by a test above
+    expect(await cachedBody(ALIAS)).toEqual({ product: { name: 'nodejs' } });
+    await admin.query(`TRUNCATE product_alias`);
+    await seenAfter(ALIAS, (r) => r.text.includes('"product":null'));
   });
 });

@@ -11,12 +11,13 @@ import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MemoryStore, ResponseCache } from '../../src/cache/response-cache.ts';
 import { CatalogSnapshot } from '../../src/data/snapshot.ts';
-import { pgliteChangeFeed, type PgliteFeed } from '../../src/db/changes.ts';
+import { CHANGE_CHANNEL, pgliteChangeFeed, type PgliteFeed } from '../../src/db/changes.ts';
 import type { Database } from '../../src/db/database.ts';
+import { migrate } from '../../src/db/migrate.ts';
 import { serveForStudio } from '../../src/db/studio-socket.ts';
 import { totalStatements } from '../../src/db/statements.ts';
 import { importDocuments } from '../../src/importer/import.ts';
-import { nextReport } from '../helpers/cache.ts';
+import { nextReport, pollUntil, waitFor } from '../helpers/cache.ts';
 import { createTestPglite } from '../helpers/db.ts';
 import { projectRoot, seedsDir } from '../helpers/env.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -140,6 +141,80 @@ describe('embedded PGlite: edits through the Prisma Studio socket invalidate the
     expect(after.cache).toBe('MISS');
     expect(latestOf(after.text)).toBe('1.25.51');
     expect(await snapshot.ready()).not.toBe(catalogue);
+  });
+
+  /** Sets go 1.25's latest through the socket and waits (at most 1 s) for an answer that shows it. */
+  const editSeen = async (client: pg.Client, latest: string, before = '') => {
+    const updated = await client.query(
+      `${before}UPDATE release_cycle SET latest = '${latest}'
+        WHERE name = '1.25' AND product_id = (SELECT id FROM product WHERE name = 'go')`,
+    );
+    expect([updated].flat().at(-1)!.rowCount).toBe(1);
+    const { result, ms } = await pollUntil(
+      () => server.post({ query: CYCLE }),
+      (r) => latestOf(r.text) === latest,
+      1_000,
+    );
+    expect(ms).toBeLessThanOrEqual(1_000);
+    return result;
+  };
+  const listening = async () =>
+    (await db.query<{ c: string }>(`SELECT pg_listening_channels() AS c`)).some((r) => r.c === CHANGE_CHANNEL);
+
+  // PGlite has one session: a client's UNLISTEN would end the service's own LISTEN, and nothing
+  // would be heard again, from the clients or from the service.
+  it.each([
+    ['UNLISTEN *', 'a separate exchange'],
+    [`UNLISTEN ${CHANGE_CHANNEL}`, 'a separate exchange'],
+    ['DISCARD ALL', 'a separate exchange'],
+    ['UNLISTEN *', 'the same exchange as the edit'],
+  ])(
+    "a client's %s (%s) does not stop its edits, or the service's, from dropping the caches",
+    async (statement, how) => {
+      if (how === 'the same exchange as the edit') {
+        await editSeen(studio, '1.25.60', `${statement}; `);
+      } else {
+        const other = await connectClient();
+        try {
+          await other.query(statement);
+          await editSeen(other, '1.25.61');
+        } finally {
+          await other.end();
+        }
+      }
+      await feed.verify();
+      expect(await listening()).toBe(true);
+      // The service's own writes are heard again too.
+      const reported = nextReport(feed);
+      await db.execute(
+        `UPDATE release_cycle SET latest = '1.25.62'
+        WHERE name = '1.25' AND product_id = (SELECT id FROM product WHERE name = 'go')`,
+      );
+      await reported;
+      expect(latestOf((await server.post({ query: CYCLE })).text)).toBe('1.25.62');
+    },
+  );
+
+  it('a client that turns a notify trigger off makes the caches step aside until it is on again, ALWAYS', async () => {
+    await studio.query(`ALTER TABLE release_cycle DISABLE TRIGGER release_cycle_notify`);
+    await waitFor(() => !feed.healthy, 'the feed to see the trigger off', 1_000);
+    const shown = await editSeen(studio, '1.25.70');
+    expect(shown.cache).toBe('BYPASS');
+    expect((await server.post({ query: CYCLE })).cache).toBe('BYPASS');
+
+    // Enabled as pg_restore enables them (ENABLE TRIGGER ALL): ordinary, so a session in replica
+    // mode would still skip it. Still not trusted.
+    await studio.query(`ALTER TABLE release_cycle ENABLE TRIGGER ALL`);
+    await feed.verify();
+    expect(feed.healthy).toBe(false);
+
+    // db:migrate (and the service's start) enables it ALWAYS again.
+    expect((await migrate(db)).repaired).toEqual(['release_cycle.release_cycle_notify']);
+    await feed.verify();
+    expect(feed.healthy).toBe(true);
+    expect((await server.post({ query: CYCLE })).cache).toBe('MISS');
+    expect((await server.post({ query: CYCLE })).cache).toBe('HIT');
+    expect((await migrate(db)).repaired).toEqual([]);
   });
 
   describe('the socket and the service take turns, a whole transaction at a time', () => {

@@ -565,7 +565,7 @@ describe('a database holding such rows from before the migration', () => {
       t.db.query<{ name: string }>(`SELECT name FROM product WHERE edited_at IS NOT NULL ORDER BY name`);
     const editedBefore = await edited();
     expect(editedBefore.map((r) => r.name)).toEqual(['go', 'nodejs']); // the hand-made rows
-    expect(await migrate(t.db)).toEqual({ applied: [BEFORE], alreadyApplied: 5 });
+    expect(await migrate(t.db)).toEqual({ applied: [BEFORE], alreadyApplied: 5, repaired: [] });
     const [go] = await t.db.query(`SELECT permalink, changelog_template FROM product WHERE name = 'go'`);
     expect(go).toEqual({ permalink: '/go', changelog_template: null });
     const [cycle] = await t.db.query(`SELECT latest FROM release_cycle WHERE ${NODE('22')}`);

@@ -121,12 +121,12 @@ describe('migrating an empty database', () => {
   const files = migrationFiles();
 
   async function expectMigratedOnce(db: Database) {
-    expect(await migrate(db)).toEqual({ applied: files.map((f) => f.name), alreadyApplied: 0 });
+    expect(await migrate(db)).toEqual({ applied: files.map((f) => f.name), alreadyApplied: 0, repaired: [] });
     const expected = files.map((f) => ({ ...f, finished: true, steps: 1, rolledBack: false }));
     expect(await recorded(db)).toEqual(expected);
     expect(await tableExists(db, 'release_cycle')).toBe(true);
 
-    expect(await migrate(db)).toEqual({ applied: [], alreadyApplied: files.length });
+    expect(await migrate(db)).toEqual({ applied: [], alreadyApplied: files.length, repaired: [] });
     expect(await recorded(db)).toEqual(expected);
   }
 
@@ -331,7 +331,7 @@ describe.each(backends)('a changed migration history ($name)', (backend) => {
 
     // The documented way out: repair by hand, mark the run rolled back, migrate again.
     await db.execute(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = $1`, [name]);
-    expect(await migrate(db, dir)).toEqual({ applied: [name], alreadyApplied: files.length });
+    expect(await migrate(db, dir)).toEqual({ applied: [name], alreadyApplied: files.length, repaired: [] });
     expect(await tableExists(db, 'half_done')).toBe(true);
   });
 
@@ -345,6 +345,7 @@ describe.each(backends)('a changed migration history ($name)', (backend) => {
     expect(result).toEqual({
       applied: ['29990101000000_first', '29990102000000_second'],
       alreadyApplied: files.length,
+      repaired: [],
     });
     const all = migrationFiles(dir).map((f) => ({ ...f, finished: true, steps: 1, rolledBack: false }));
     expect(await recorded(db)).toEqual(all);
