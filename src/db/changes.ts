@@ -6,13 +6,13 @@
 //   change could go unnoticed), which makes every cache step aside; it reconnects with backoff and,
 //   once back, reports a change (anything may have changed meanwhile). A connection can also die
 //   without a word (a network path gone: no reset, no FIN; TCP keep-alive would notice after
-//   minutes at best). So every heartbeatMs the listener sends an empty query, a round trip that
-//   runs no statement (pg_stat_statements and statement counts do not see it) and whose answer
-//   comes after every notification queued before it: one unanswered makes the feed unhealthy at
+//   minutes at best). So every heartbeatMs the listener sends a small query on the system
+//   catalogue (below; on its own connection, so the per-request statement counts do not see it)
+//   whose answer comes after every notification queued before it: one unanswered makes the feed unhealthy at
 //   the next beat (within 2 × heartbeatMs of the last good answer), and one unanswered for
 //   deadAfterMs ends the connection and reconnects. (LISTEN needs a session of its own: behind a
 //   transaction-mode pooler DATABASE_URL must reach PostgreSQL directly.)
-//   The heartbeat is also the check that notifications are still sent (TRIGGER_PROBLEMS): a
+//   That query is the check that notifications are still sent (TRIGGER_PROBLEMS): a
 //   trigger that is missing, disabled, or enabled but not ALWAYS (pg_restore's
 //   `ALTER TABLE … DISABLE TRIGGER ALL` … `ENABLE TRIGGER ALL` leaves them so, and a session in
 //   replica mode then skips them) makes the feed unhealthy until it is repaired (`npm run
