@@ -1,12 +1,14 @@
 // The response cache in Redis (REDIS_URL), shared by every instance. One hash per UTC day holds
 // that day's responses and expires at the next midnight; dropping everything after a data change
 // is deleting the current day's hash, which every instance does when its own change notification
-// arrives (so an answer written by a slower instance just before that is removed too).
+// arrives (so an answer written by a slower instance just before that is removed too), and once
+// more shortly after (src/cache/response-cache.ts: one written just after).
 import { createHash } from 'node:crypto';
 import { createClient, RESP_TYPES, type RedisClientType } from 'redis';
 import type { CachedResponse, CacheStore } from './response-cache.ts';
 
 export class RedisStore implements CacheStore {
+  readonly shared = true;
   private day = '';
   private constructor(
     private readonly client: RedisClientType,

@@ -8,7 +8,9 @@
 // - every change to the data (change feed) drops everything, and an answer computed from data
 //   older than the last change is not stored (the generation it started under must still be
 //   current when it is stored);
-// - while the change feed is unhealthy nothing is read or stored.
+// - while the change feed is unhealthy nothing is read or stored;
+// - a shared store (Redis) is cleared a second time shortly after a change: another instance may
+//   store an answer computed before the change just after this one's clear.
 //
 // In-process by default (bounded by bytes, least recently used out first); shared through Redis
 // when REDIS_URL is set, so several instances answer from one cache.
@@ -29,6 +31,8 @@ export interface CacheStore {
   peek?(key: string): CachedResponse | null;
   set(key: string, value: CachedResponse, ttlSeconds: number): Promise<void>;
   clear(): Promise<void>;
+  /** Shared by several instances (Redis): another instance may write into it at any time. */
+  readonly shared?: boolean;
   /** Drops entries of days before `day` (memory store; Redis expires them itself). */
   sweep(day: string): void;
   close(): Promise<void>;
@@ -102,7 +106,15 @@ export class MemoryStore implements CacheStore {
 export interface CacheOptions {
   store: CacheStore;
   feed: ChangeFeed;
+  /** A shared store is cleared again this long after a change (ms; see the constructor). */
+  sharedRecheckMs?: number;
 }
+
+/**
+ * Another instance hears a change at about the same time as this one, but not at once: its
+ * listener may lag up to twice its heartbeat (500 ms by default) before it counts as unhealthy.
+ */
+const SHARED_RECHECK_MS = 2_000;
 
 export type Lookup =
   { kind: 'hit'; value: CachedResponse } | { kind: 'miss'; key: string; generation: number } | { kind: 'bypass' };
@@ -116,14 +128,29 @@ export class ResponseCache {
   hits = 0;
   misses = 0;
 
+  private readonly rechecks = new Set<NodeJS.Timeout>();
+
   constructor(private readonly options: CacheOptions) {
-    this.unsubscribe = options.feed.subscribe(() => {
-      this.generation += 1;
-      // A clear that fails (Redis unreachable just then) leaves entries from before the change in
-      // the store: they must not be served once it is reachable again.
+    // A clear that fails (Redis unreachable just then) leaves entries from before the change in
+    // the store: they must not be served once it is reachable again.
+    const clear = () =>
       void options.store.clear().catch(() => {
         this.uncleared = true;
       });
+    this.unsubscribe = options.feed.subscribe(() => {
+      this.generation += 1;
+      clear();
+      if (!options.store.shared) return;
+      // A shared store: an instance that computed an answer from the data before the change and
+      // had not heard of it yet may store that answer just after this clear. It clears the store
+      // itself when it hears of the change, unless it died in between or its clear failed: then
+      // the stale answer would be served until midnight. So clear once more a little later.
+      const timer = setTimeout(() => {
+        this.rechecks.delete(timer);
+        clear();
+      }, options.sharedRecheckMs ?? SHARED_RECHECK_MS);
+      timer.unref();
+      this.rechecks.add(timer);
     });
   }
 
@@ -197,6 +224,8 @@ export class ResponseCache {
 
   async close(): Promise<void> {
     this.unsubscribe();
+    for (const timer of this.rechecks) clearTimeout(timer);
+    this.rechecks.clear();
     await this.options.store.close();
   }
 }

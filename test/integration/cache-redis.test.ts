@@ -11,7 +11,7 @@ import { RedisStore } from '../../src/cache/redis-store.ts';
 import { ResponseCache } from '../../src/cache/response-cache.ts';
 import { postgresChangeFeed, type ChangeFeed } from '../../src/db/changes.ts';
 import { totalStatements } from '../../src/db/statements.ts';
-import { adminConnection, nextReport, waitFor } from '../helpers/cache.ts';
+import { adminConnection, nextReport, pollUntil, waitFor } from '../helpers/cache.ts';
 import { createImportedDatabase, type TestDatabase } from '../helpers/db.ts';
 import { redisUrl, seedsDir } from '../helpers/env.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -137,6 +137,34 @@ describe('the response cache in Redis, shared by two instances', () => {
     const againOnA = await a.server.post({ query: CYCLE, variables });
     expect(againOnA.cache).toBe('MISS');
     expect(latestOf(againOnA.text)).toBe('1.25.99');
+  });
+
+  // Instance A computed an answer from the data before an edit, and stores it just after B, told
+  // of the edit first, cleared the store; A dies before it hears of the edit itself (or its own
+  // clear fails). B clears the shared store once more shortly after the edit.
+  it("an answer from before an edit, stored just after another instance's clear, is dropped soon after", async () => {
+    const variables = { product: 'go', name: '1.25' }; // the cycle editLatest edits
+    const hash = `${prefix}:2026-08-22`;
+    await b.server.post({ query: CYCLE, variables });
+    expect((await b.server.post({ query: CYCLE, variables })).cache).toBe('HIT');
+    const stored = await redis.hGetAll(hash);
+    expect(Object.keys(stored)).not.toHaveLength(0);
+
+    await editLatest('1.25.66', [a, b]);
+    // The late write of A, as it would land: the answer from before the edit.
+    await redis.hSet(hash, stored);
+    const stale = await b.server.post({ query: CYCLE, variables });
+    expect(stale.cache).toBe('HIT');
+    expect(latestOf(stale.text)).not.toBe('1.25.66');
+
+    const { result, ms } = await pollUntil(
+      () => b.server.post({ query: CYCLE, variables }),
+      (r) => latestOf(r.text) === '1.25.66',
+      3_000,
+    );
+    expect(ms).toBeLessThanOrEqual(3_000);
+    expect(result.cache).toBe('MISS');
+    expect((await a.server.post({ query: CYCLE, variables })).cache).toBe('HIT');
   });
 
   it('an edit invalidates the answer an instance that has since stopped stored', async () => {
