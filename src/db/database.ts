@@ -158,7 +158,15 @@ async function inTransaction<T>(
     adapter.provider === 'postgres' && adapter.adapterName.includes('pglite') ? undefined : isolationLevel,
   );
   const end = async (verb: 'COMMIT' | 'ROLLBACK') => {
-    if (!tx.options.usePhantomQuery) await tx.executeRaw({ sql: verb, args: [], argTypes: [] });
+    try {
+      if (!tx.options.usePhantomQuery) await tx.executeRaw({ sql: verb, args: [], argTypes: [] });
+    } catch (err) {
+      // COMMIT or ROLLBACK failed (typically: the connection was lost). The connection must still
+      // go back to the pool, which drops a broken one: otherwise it stays checked out for ever and
+      // pool.end() (closing the database) waits for it for ever.
+      await tx.rollback().catch(() => undefined);
+      throw err;
+    }
     await (verb === 'COMMIT' ? tx.commit() : tx.rollback());
   };
   let result: T;

@@ -12,7 +12,17 @@ import { migrate, MigrationError } from '../db/migrate.ts';
 import { openDatabase } from '../db/open.ts';
 import { DataDirLockedError } from '../db/pglite-lock.ts';
 import type { Problem } from './document.ts';
-import { describeDbError, importDocuments, summaryLine, UsageError, type ImportReport } from './import.ts';
+import {
+  DatabaseLostError,
+  describeDbError,
+  importDocuments,
+  summaryLine,
+  UsageError,
+  type ImportReport,
+} from './import.ts';
+
+/** How long closing the database may take before the importer exits anyway (milliseconds). */
+const CLOSE_TIMEOUT_MS = 5000;
 
 const USAGE = `Usage: npm run import -- [PATH…] [options]
 
@@ -72,6 +82,66 @@ export function formatReport(r: ImportReport, verbose: boolean): string[] {
   return out;
 }
 
+/** At most this many names of a list, then how many more. */
+function names(list: string[], max = 50): string {
+  return list.length <= max ? list.join(', ') : `${list.slice(0, max).join(', ')} and ${list.length - max} more`;
+}
+
+/** What an import interrupted by a failed database connection did and did not do. */
+export function formatDatabaseLost(err: DatabaseLostError, description: string): string[] {
+  const out = [`database error (${description}): ${err.message}`];
+  const written = err.created.length + err.updated.length;
+  if (err.dryRun) {
+    out.push('a dry run: nothing was written');
+    return out;
+  }
+  if (err.stage === 'reading') {
+    out.push('the import stopped before writing anything');
+    return out;
+  }
+  if (written > 0) {
+    const parts = [
+      err.created.length ? `created: ${names(err.created)}` : '',
+      err.updated.length ? `updated: ${names(err.updated)}` : '',
+    ].filter(Boolean);
+    out.push(
+      `written before it: ${written} product${written === 1 ? '' : 's'}, each whole in its own transaction (${parts.join('; ')})`,
+    );
+  } else if (err.stage === 'writing') {
+    out.push('no product was written before it');
+  }
+  if (err.notWritten.length > 0) {
+    out.push(
+      `not written: ${err.notWritten.length} product${err.notWritten.length === 1 ? '' : 's'} (the import stopped there; none is half-written): ${names(err.notWritten)}`,
+    );
+  } else if (err.stage !== 'writing') {
+    out.push(
+      `every product to write was written; the connection failed afterwards${err.stage === 'pruning' ? ', and nothing was pruned' : ''}`,
+    );
+  }
+  out.push('run the import again to complete it');
+  return out;
+}
+
+/** Closes the database, giving up after timeoutMs: true when it closed in time. */
+async function closeWithin(db: Database, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => {
+    timer = setTimeout(() => resolve(false), timeoutMs);
+  });
+  try {
+    return await Promise.race([
+      db.close().then(
+        () => true,
+        () => true, // a failure to close is no reason to keep the process
+      ),
+      timedOut,
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 async function main(argv: string[]): Promise<number> {
   let args;
   try {
@@ -97,6 +167,7 @@ async function main(argv: string[]): Promise<number> {
   const config = loadConfig();
   const paths = args.positionals.length > 0 ? args.positionals : [config.seedsDir];
   let db: Database | null = null;
+  let midLine = false; // the progress line is showing, without its newline
   try {
     const dryRun = args.values['dry-run'];
     let notice: string | null = null;
@@ -128,7 +199,9 @@ async function main(argv: string[]): Promise<number> {
       overwriteEdits: args.values['overwrite-edits'],
       onProgress: tty
         ? (done, total) => {
-            if (total >= 20) process.stderr.write(`\rwriting ${done}/${total} products${done === total ? '\n' : ''}`);
+            if (total < 20) return;
+            process.stderr.write(`\rwriting ${done}/${total} products${done === total ? '\n' : ''}`);
+            midLine = done !== total;
           }
         : undefined,
     });
@@ -137,6 +210,9 @@ async function main(argv: string[]): Promise<number> {
   } catch (err) {
     if (err instanceof UsageError) {
       console.error(`${err.message}\n\n${USAGE}`);
+    } else if (err instanceof DatabaseLostError) {
+      if (midLine) process.stderr.write('\n');
+      for (const line of formatDatabaseLost(err, db?.description ?? 'the database')) console.error(line);
     } else if (err instanceof DataDirLockedError || err instanceof MigrationError) {
       console.error(err.message);
     } else {
@@ -144,8 +220,22 @@ async function main(argv: string[]): Promise<number> {
     }
     return 2;
   } finally {
-    await db?.close();
+    // Bounded: a connection the driver never gives back must not keep the process for ever.
+    if (db && !(await closeWithin(db, CLOSE_TIMEOUT_MS))) {
+      console.error(
+        `closing the database (${db.description}) did not finish within ${CLOSE_TIMEOUT_MS / 1000} s; exiting anyway`,
+      );
+    }
   }
 }
 
 await runCli(main);
+// Explicitly: whatever a driver may still hold open (a socket, a timer) does not decide when, or
+// with which code, the importer ends. What was printed is flushed first (pipes are asynchronous
+// on some platforms), for at most a second.
+const flushed = (s: NodeJS.WriteStream) => new Promise<void>((resolve) => s.write('', () => resolve()));
+await Promise.race([
+  Promise.all([flushed(process.stdout), flushed(process.stderr)]),
+  new Promise((resolve) => setTimeout(resolve, 1000).unref()),
+]);
+process.exit(process.exitCode ?? 0);

@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Database } from '../db/database.ts';
+import { classifyDbError } from '../db/errors.ts';
 import type { Problem, ProductDoc } from './document.ts';
 import { Collector, normaliseDocument } from './normalise.ts';
 import { DocumentError, parseDocument, type ParseLimits } from './parse.ts';
@@ -24,6 +25,38 @@ export class UsageError extends Error {
   constructor(message: string) {
     super(message);
     this.name = 'UsageError';
+  }
+}
+
+const DOING: Record<DatabaseLostError['stage'], string> = {
+  reading: 'reading what is stored',
+  writing: 'writing products',
+  pruning: 'pruning products',
+  checking: 'checking the stored rows',
+};
+
+/**
+ * The connection to the database failed during an import (lost, refused, server shutting down:
+ * what src/db/errors.ts classifies as "unavailable"). The import stopped there: the products it
+ * had written are whole (each in its own transaction), the others were not written, and nothing
+ * was pruned. Running the import again completes it.
+ */
+export class DatabaseLostError extends Error {
+  constructor(
+    /** The driver's error. */
+    readonly error: unknown,
+    /** What the import was doing when the connection failed. */
+    readonly stage: 'reading' | 'writing' | 'pruning' | 'checking',
+    /** Products written (committed) before it, each whole. */
+    readonly created: string[],
+    readonly updated: string[],
+    /** Products the import had to write and did not (their transactions rolled back or never started). */
+    readonly notWritten: string[],
+    /** A dry run: nothing was to be written. */
+    readonly dryRun = false,
+  ) {
+    super(`the database connection failed while ${DOING[stage]}: ${describeDbError(error)}`);
+    this.name = 'DatabaseLostError';
   }
 }
 
@@ -245,10 +278,16 @@ export function prepareDocument(
   return { doc: result.doc, name: result.name, problems: result.doc.warnings };
 }
 
-async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<void>): Promise<void> {
+/** Runs fn on items, limit at a time; once stop() says so, no further item is started. */
+async function mapLimit<T>(
+  items: T[],
+  limit: number,
+  fn: (item: T) => Promise<void>,
+  stop: () => boolean = () => false,
+): Promise<void> {
   let next = 0;
   const workers = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
+    while (next < items.length && !stop()) {
       const item = items[next++]!;
       await fn(item);
     }
@@ -256,7 +295,42 @@ async function mapLimit<T>(items: T[], limit: number, fn: (item: T) => Promise<v
   await Promise.all(workers);
 }
 
+/** How far an import got: what a DatabaseLostError reports. */
+interface Progress {
+  stage: DatabaseLostError['stage'];
+  report: ImportReport | null;
+  toWrite: Prepared[];
+  /** Products of toWrite whose write ended (written, conflict, refused by the database). */
+  settled: Set<Prepared>;
+}
+
+/**
+ * Imports the documents of options.paths. A document the database refuses is rejected alone; a
+ * failed connection (lost, refused, server shutting down) stops the import, which throws a
+ * DatabaseLostError telling which products were written before it.
+ */
 export async function importDocuments(db: Database, options: ImportOptions): Promise<ImportReport> {
+  const progress: Progress = { stage: 'reading', report: null, toWrite: [], settled: new Set() };
+  try {
+    return await runImport(db, options, progress);
+  } catch (err) {
+    if (classifyDbError(err) !== 'unavailable') throw err;
+    const r = options.dryRun ? null : progress.report;
+    throw new DatabaseLostError(
+      err,
+      progress.stage,
+      [...(r?.created ?? [])].sort(),
+      [...(r?.updated ?? [])].sort(),
+      progress.toWrite
+        .filter((p) => !progress.settled.has(p))
+        .map((p) => p.doc!.name)
+        .sort(),
+      options.dryRun ?? false,
+    );
+  }
+}
+
+async function runImport(db: Database, options: ImportOptions, progress: Progress): Promise<ImportReport> {
   const started = performance.now();
   const today = options.today ?? todayUtc();
   const { files, dirs } = listFiles(options.paths, options.root);
@@ -282,6 +356,7 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
     durationMs: 0,
     dryRun: options.dryRun ?? false,
   };
+  progress.report = report;
 
   // Read and understand every document first: collisions between documents are only visible
   // once all of them are known.
@@ -431,8 +506,15 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
   if (!options.dryRun) {
     const importedAt = new Date();
     let done = 0;
+    // The first connection failure: no further product is started (the pool's connections are
+    // most likely all dead, and a database that comes back in the middle would get a random
+    // part of the rest); the transactions in flight end, one way or the other, and the import
+    // stops with it.
+    const lost: { failed: boolean; error?: unknown } = { failed: false };
+    progress.stage = 'writing';
+    progress.toWrite = toWrite;
     options.onProgress?.(0, toWrite.length);
-    await mapLimit(toWrite, db.kind === 'postgres' ? (options.concurrency ?? 4) : 1, async (p) => {
+    const write = async (p: Prepared) => {
       const doc = p.doc!;
       try {
         // Two products' transactions can deadlock (the alias-name locks of the value-constraints
@@ -446,8 +528,13 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
           report.conflicts.push({ name: doc.name, file: p.file.stored, reason: outcome.reason });
         else report.deletedKept.push(doc.name);
       } catch (err) {
-        // The database refused the product (a constraint, a lost connection): this product is
-        // rejected and its transaction rolled back; the others go on.
+        if (classifyDbError(err) === 'unavailable') {
+          // Not the document's fault: its transaction was rolled back, the import stops.
+          if (!lost.failed) Object.assign(lost, { failed: true, error: err });
+          return;
+        }
+        // The database refused the product (a constraint): this product is rejected and its
+        // transaction rolled back; the others go on.
         report.rejected.push({
           file: p.file.stored,
           problems: [
@@ -460,8 +547,12 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
           ],
         });
       }
+      progress.settled.add(p);
       options.onProgress?.(++done, toWrite.length);
-    });
+    };
+    await mapLimit(toWrite, db.kind === 'postgres' ? (options.concurrency ?? 4) : 1, write, () => lost.failed);
+    if (lost.failed) throw lost.error;
+    progress.stage = 'pruning';
     if (options.prune && report.missing.length > 0 && report.pruneWithheld.length === 0) {
       const removable = report.missing.filter((n) => options.overwriteEdits || !storedByName.get(n)?.edited);
       await pruneProducts(db, removable);
@@ -472,6 +563,7 @@ export async function importDocuments(db: Database, options: ImportOptions): Pro
     if (options.prune && report.pruneWithheld.length === 0)
       report.pruned.push(...report.missing.filter((n) => options.overwriteEdits || !storedByName.get(n)?.edited));
   }
+  progress.stage = 'checking';
   if (stored) report.suspect = await suspectRows(db);
   for (const list of [
     report.created,

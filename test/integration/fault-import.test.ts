@@ -12,51 +12,11 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Sql } from '../../src/db/database.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { removeDir, runImport, tempDir } from '../helpers/documents.ts';
+import { stateOf, versionB } from '../helpers/import-versions.ts';
 import { runImporter } from '../helpers/service-process.ts';
 import { corpusDir, noCorpus, projectRoot } from '../helpers/env.ts';
-
-/** Version B of a document: new title, one more tag, one more identifier, the first eol moved. */
-function versionB(text: string, name: string): string {
-  const lines = text.split('\n');
-  const at = (re: RegExp, from = 0) => lines.findIndex((l, i) => i >= from && re.test(l));
-  const title = at(/^title: /);
-  lines[title] = `title: Import B ${name}`;
-  const tags = at(/^tags: /);
-  if (tags >= 0) lines[tags] += ' import-b';
-  else lines.splice(title + 1, 0, 'tags: import-b');
-  const identifiers = at(/^identifiers:\s*$/);
-  if (identifiers >= 0) {
-    const indent = /^(\s*)- /.exec(lines[at(/^\s*- /, identifiers + 1)]!)![1];
-    lines.splice(identifiers + 1, 0, `${indent}- purl: pkg:generic/import-b/${name}`);
-  } else {
-    lines.splice(at(/^releases:\s*$/), 0, 'identifiers:', `  - purl: pkg:generic/import-b/${name}`, '');
-  }
-  const eol = at(/^\s+eol:/, at(/^releases:\s*$/));
-  lines[eol] = lines[eol]!.replace(/eol:.*/, 'eol: 2099-12-31');
-  return lines.join('\n');
-}
-
-/** Everything the change touches, per product, as one comparable text. */
-async function stateOf(db: Sql): Promise<Map<string, string>> {
-  const rows = await db.query<{ name: string; state: string }>(
-    `SELECT p.name, jsonb_build_object(
-       'label', p.label,
-       'hash', p.content_hash,
-       'source', p.source_path,
-       'tags', (SELECT jsonb_agg(t.tag ORDER BY t.tag) FROM product_tag t WHERE t.product_id = p.id),
-       'aliases', (SELECT jsonb_agg(a.alias ORDER BY a.position) FROM product_alias a WHERE a.product_id = p.id),
-       'identifiers', (SELECT jsonb_agg(i.type || ':' || i.value ORDER BY i.position) FROM identifier i WHERE i.product_id = p.id),
-       'fields', (SELECT jsonb_agg(f.name ORDER BY f.position) FROM custom_field f WHERE f.product_id = p.id),
-       'cycles', (SELECT jsonb_agg(jsonb_build_array(rc.position, rc.name, rc.release_date, rc.eol_flag, rc.eol_from, rc.latest)
-                                   ORDER BY rc.position) FROM release_cycle rc WHERE rc.product_id = p.id)
-     )::text AS state
-     FROM product p`,
-  );
-  return new Map(rows.map((r) => [r.name, r.state]));
-}
 
 describe.skipIf(noCorpus('the interrupted import'))('an import killed with SIGKILL in the middle of writing', () => {
   let t: TestDatabase;
