@@ -1,4 +1,4 @@
-// Graceful shutdown of the real service process (src/index.ts): SIGTERM in the middle of a load
+// Graceful shutdown of the real service process (src/index.ts): SIGTERM (or SIGINT) in the middle of a load
 // stops accepting connections at once, lets the requests it accepted finish with complete answers,
 // closes the database and exits 0; a request that is still not done when SHUTDOWN_TIMEOUT_MS runs
 // out is cut, and the process still exits within the deadline plus a little.
@@ -145,7 +145,8 @@ describe('graceful shutdown', () => {
     expect(busy.stderr).toBe('');
   });
 
-  it('a request slower than SHUTDOWN_TIMEOUT_MS is cut at the deadline and the process still exits', async () => {
+  // SIGINT here (Ctrl-C in a terminal), SIGTERM above: both start the same shutdown.
+  it('SIGINT: a request slower than SHUTDOWN_TIMEOUT_MS is cut at the deadline and the process still exits', async () => {
     // A request whose body never finishes arriving: it holds its connection open indefinitely.
     const socket = net.connect(slow.port, '127.0.0.1');
     await new Promise((r) => socket.once('connect', r));
@@ -158,7 +159,7 @@ describe('graceful shutdown', () => {
     await new Promise((r) => setTimeout(r, 200));
 
     const signalled = performance.now();
-    slow.proc.kill('SIGTERM');
+    slow.proc.kill('SIGINT');
     const exit = await slow.exited;
     const exitedAfterMs = performance.now() - signalled;
     expect(exit).toEqual({ code: 0, signal: null });
@@ -168,6 +169,10 @@ describe('graceful shutdown', () => {
     expect(closedAt - signalled).toBeLessThan(500 + 1500);
 
     const messages = slow.logs().map((l) => l.msg);
+    expect(slow.logs().find((l) => l.msg === 'shutting down: finishing in-flight requests')).toMatchObject({
+      signal: 'SIGINT',
+      deadlineMs: 500,
+    });
     expect(messages).toContain('shutdown deadline reached: closing remaining connections');
     expect(messages.at(-1)).toBe('stopped');
     expect(slow.output()).not.toMatch(ESCAPED_ERRORS);
