@@ -135,6 +135,12 @@ export const variables = {
     'Most lexical tokens in a query (TOO_MANY_TOKENS above).',
   ),
   maxQueryDepth: v('MAX_QUERY_DEPTH', 10, int(1, 1000), 'Deepest field nesting (QUERY_TOO_DEEP above).'),
+  maxVariablesDepth: v(
+    'MAX_VARIABLES_DEPTH',
+    20,
+    int(1, 1000),
+    "Deepest nesting of objects and lists in a request's variables, and in its extensions (VARIABLES_TOO_DEEP above; the schema's inputs need 3).",
+  ),
   maxQueryCost: v(
     'MAX_QUERY_COST',
     100_000,

@@ -44,6 +44,7 @@ export function serverOptionsFrom(config: Config): ServerOptions {
       maxTokens: config.maxQueryTokens,
       maxBatch: config.maxBatchOperations,
       maxPageSize: config.maxPageSize,
+      maxVariablesDepth: config.maxVariablesDepth,
     },
   };
 }

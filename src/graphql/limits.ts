@@ -50,6 +50,8 @@ export interface QueryLimits {
   maxTokens: number;
   maxBatch: number;
   maxPageSize: number;
+  /** Deepest nesting of objects and lists in a request's variables (and extensions): jsonDepth. */
+  maxVariablesDepth: number;
 }
 
 export const defaultQueryLimits: QueryLimits = {
@@ -61,6 +63,7 @@ export const defaultQueryLimits: QueryLimits = {
   maxTokens: 5_000,
   maxBatch: 5,
   maxPageSize: 500,
+  maxVariablesDepth: 20,
 };
 
 export function limitError(
@@ -79,6 +82,32 @@ export function limitError(
   return new GraphQLError(`${what}: the limit is ${limit}, this request has ${atLeast ? 'at least ' : ''}${value}`, {
     extensions: { code, limit, value, http: { status } },
   });
+}
+
+/**
+ * How deeply objects and arrays nest in a JSON value: 0 for a scalar, 1 for `{}` or `[1]`, 3 for
+ * `{ "filter": { "eolBetween": { "from": "2024-01-01" } } }`. Without recursion (a stack of its own),
+ * so that any value JSON.parse can build is measured, however deep: this is what keeps the
+ * recursive consumers of variables (JSON.stringify, coercion, the cost estimate) from ever seeing
+ * one deep enough to overflow the call stack.
+ */
+export function jsonDepth(value: unknown): number {
+  if (typeof value !== 'object' || value === null) return 0;
+  let max = 0;
+  const values: object[] = [value];
+  const depths: number[] = [1];
+  while (values.length > 0) {
+    const v = values.pop()!;
+    const depth = depths.pop()!;
+    if (depth > max) max = depth;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === 'object' && child !== null) {
+        values.push(child as object);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return max;
 }
 
 /**

@@ -34,6 +34,7 @@ import {
   estimateCost,
   FIGURE_FLOORS,
   InvalidVariablesError,
+  jsonDepth,
   largerFigures,
   limitError,
   limitRules,
@@ -164,9 +165,35 @@ function isSingleOperation(req: http.IncomingMessage, body: unknown, url: URL): 
   return !!url.searchParams.get('query') && !url.searchParams.has('extensions');
 }
 
-/** Query text size and batch size, checked before anything is parsed. */
+/** A GET's variables or extensions (JSON text) as Apollo will parse them; undefined if absent or not JSON. */
+function searchJson(url: URL, name: string): unknown {
+  const text = url.searchParams.get(name);
+  if (text === null) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined; // Apollo refuses it (400)
+  }
+}
+
+/**
+ * Query text size, batch size, and how deeply the variables and extensions nest, checked before
+ * anything is parsed as GraphQL. The variables and extensions are JSON whatever the operation
+ * declares, and several consumers walk them recursively (the cost estimate's cache key, coercion,
+ * the response's error messages): bounded here, once, at the request's boundary, none of them can
+ * overflow the call stack (a body of 100,000 bytes holds 50,000 levels of `[`; 4,000 overflow
+ * JSON.stringify).
+ */
 function checkRequestShape(body: unknown, url: URL, limits: QueryLimits): void {
-  const operations = Array.isArray(body) ? body : [body ?? { query: url.searchParams.get('query') }];
+  const operations = Array.isArray(body)
+    ? body
+    : [
+        body ?? {
+          query: url.searchParams.get('query'),
+          variables: searchJson(url, 'variables'),
+          extensions: searchJson(url, 'extensions'),
+        },
+      ];
   if (operations.length > limits.maxBatch) {
     throw new HttpError(
       400,
@@ -176,7 +203,11 @@ function checkRequestShape(body: unknown, url: URL, limits: QueryLimits): void {
     );
   }
   for (const op of operations) {
-    const query = (op as { query?: unknown } | null)?.query;
+    const { query, variables, extensions } = (op ?? {}) as {
+      query?: unknown;
+      variables?: unknown;
+      extensions?: unknown;
+    };
     const size = typeof query === 'string' ? Buffer.byteLength(query) : 0;
     if (size > limits.maxQueryBytes) {
       throw new HttpError(
@@ -185,6 +216,20 @@ function checkRequestShape(body: unknown, url: URL, limits: QueryLimits): void {
         'QUERY_TOO_LARGE',
         { limit: limits.maxQueryBytes, value: size },
       );
+    }
+    for (const [what, value] of [
+      ['variables', variables],
+      ['extensions', extensions],
+    ] as const) {
+      const depth = jsonDepth(value);
+      if (depth > limits.maxVariablesDepth) {
+        throw new HttpError(
+          400,
+          `The ${what} are nested too deeply (objects and lists within one another): the limit is ${limits.maxVariablesDepth}, this request has ${depth}`,
+          'VARIABLES_TOO_DEEP',
+          { limit: limits.maxVariablesDepth, value: depth },
+        );
+      }
     }
   }
 }

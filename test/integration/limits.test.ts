@@ -69,6 +69,23 @@ function bodyOfSize(bytes: number, query = '{ today }'): string {
   return JSON.stringify({ ...base, variables: { pad: 'x'.repeat(pad) } });
 }
 
+/**
+ * JSON text of `depth` objects within one another (`{"a":{"a":{}}}` has depth 3), or of lists
+ * (`[[[]]]`). As text: JSON.stringify itself overflows the call stack on a few thousand levels.
+ */
+const deepJson = (depth: number, kind: 'object' | 'list' = 'object') =>
+  kind === 'object' ? '{"a":'.repeat(depth - 1) + '{}' + '}'.repeat(depth - 1) : '['.repeat(depth) + ']'.repeat(depth);
+/** A request body whose variables (or extensions) are deepJson(depth, kind). */
+const deepBody = (query: string, depth: number, kind: 'object' | 'list' = 'object', key = 'variables') =>
+  `{"query":${JSON.stringify(query)},"${key}":${deepJson(depth, kind)}}`;
+/** A variable of an input type, so that the request gets as far as coercion and the cost estimate. */
+const FILTERED = 'query($a: ReleaseCycleFilter) { releaseCycles(filter: $a) { totalCount } }';
+/** Nested as deep as the schema's inputs go: variables → filter → eolBetween (depth 3). */
+const EOL_BETWEEN = {
+  query: 'query($f: ReleaseCycleFilter) { releaseCycles(filter: $f, asOf: "2024-01-01") { totalCount } }',
+  variables: { f: { product: 'nodejs', eolBetween: { from: '2020-01-01', to: '2030-12-31' } } },
+};
+
 /** The full catalogue with every field of API v1 (and every other field eolgraph has). */
 const CYCLE_FIELDS = `name slug position codename label releaseDate isLts ltsFrom isEoas eoasFrom isEol eolFrom isEoes
   eoesFrom isDiscontinued discontinuedFrom isMaintained daysUntilEol supportPhase latest { name date link }
@@ -166,6 +183,7 @@ describe('query limits', () => {
         MAX_BODY_BYTES: '1000',
         MAX_BATCH_OPERATIONS: '2',
         MAX_PAGE_SIZE: '7',
+        MAX_VARIABLES_DEPTH: '2',
         INTROSPECTION: 'false',
         CORS_ORIGINS: 'https://a.example',
       }),
@@ -359,6 +377,66 @@ describe('query limits', () => {
       );
     });
 
+    it('VARIABLES_TOO_DEEP: 9,000 levels of variables (a 54 KB body) are refused with 400, not a 500 or an error log', async () => {
+      // The reviewer's request: it reached the cost estimate, whose cache key (JSON.stringify)
+      // overflowed the call stack (HTTP 500 INTERNAL_SERVER_ERROR, logged at error level).
+      const body = deepBody(FILTERED, 9_000);
+      expect(Buffer.byteLength(body)).toBeLessThan(100_000);
+      const r = await postJson(standard.graphqlUrl, body);
+      expectRefused(r, 'VARIABLES_TOO_DEEP', 20, 9_000);
+      expect(r.body.errors![0]!.message).toMatch(/^The variables are nested too deeply/);
+      expect(r.headers.get('cache-control')).toBe('no-store');
+      // Lists nest as deep (49,000 levels in a body under the limit); a batch, a GET's query string
+      // and the extensions are held to the same limit.
+      const list = await postJson(standard.graphqlUrl, deepBody(FILTERED, 49_000, 'list'));
+      expectRefused(list, 'VARIABLES_TOO_DEEP', 20, 49_000);
+      const batch = await postJson(standard.graphqlUrl, `[{"query":"{ today }"},${deepBody(FILTERED, 5_000)}]`);
+      expectRefused(batch, 'VARIABLES_TOO_DEEP', 20, 5_000);
+      const res = await fetch(
+        `${standard.graphqlUrl}?query=${encodeURIComponent(FILTERED)}&variables=${deepJson(7_000, 'list')}`,
+        { headers: { 'apollo-require-preflight': 'true' } },
+      );
+      const get: HttpResult = {
+        status: res.status,
+        headers: res.headers,
+        body: (await res.json()) as GraphqlBody,
+        ms: 0,
+      };
+      expectRefused(get, 'VARIABLES_TOO_DEEP', 20, 7_000);
+      const extensions = await postJson(standard.graphqlUrl, deepBody('{ today }', 9_000, 'object', 'extensions'));
+      expectRefused(extensions, 'VARIABLES_TOO_DEEP', 20, 9_000);
+      expect(extensions.body.errors![0]!.message).toMatch(/^The extensions are nested too deeply/);
+
+      // Each refusal is logged as a client's request (info, with its code), none at error level.
+      const ids = [r, list, batch, get, extensions].map((x) => x.body.errors![0]!.extensions!.requestId as string);
+      const lines = await standard.waitForLogCount((l) => ids.includes(l.requestId as string), ids.length);
+      expect(lines).toHaveLength(ids.length);
+      for (const line of lines) expect(line).toMatchObject({ level: 30, status: 400, code: 'VARIABLES_TOO_DEEP' });
+    });
+
+    it('VARIABLES_TOO_DEEP: depth 20 passes the limit, 21 is refused; a filter with eolBetween (depth 3) is served', async () => {
+      const served = await standard.gql<{ data: { releaseCycles: { totalCount: number } } }>(
+        EOL_BETWEEN.query,
+        EOL_BETWEEN.variables,
+      );
+      expect(served.status).toBe(200);
+      expect(served.body.data.releaseCycles.totalCount).toBeGreaterThan(0);
+      // Depth 20 is not refused for its depth: coercion refuses it (no such field of the filter).
+      const twenty = await postJson(standard.graphqlUrl, deepBody(FILTERED, 20));
+      expect(twenty.status).toBe(400);
+      expect(twenty.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT' });
+      expect(twenty.body.errors![0]!.message).toContain('Field "a" is not defined by type "ReleaseCycleFilter"');
+      expectRefused(await postJson(standard.graphqlUrl, deepBody(FILTERED, 21)), 'VARIABLES_TOO_DEEP', 20, 21);
+      // Extensions the service ignores: served at depth 20, refused at 21.
+      expectServed(await postJson(standard.graphqlUrl, deepBody('{ today }', 20, 'object', 'extensions')));
+      expectRefused(
+        await postJson(standard.graphqlUrl, deepBody('{ today }', 21, 'object', 'extensions')),
+        'VARIABLES_TOO_DEEP',
+        20,
+        21,
+      );
+    });
+
     it('TOO_MANY_OPERATIONS: a batch of 5 is served, 6 refused', async () => {
       const op = (i: number) => ({ query: `query Op${i} { product(name: "nodejs") { name } }` });
       const batch = await standard.gql<{ data: { product: { name: string } } }[]>(
@@ -508,6 +586,11 @@ describe('query limits', () => {
       const refused = await small.gql('{ products(first: 8) { nodes { name } } }');
       expect(refused.body.errors![0]!.extensions).toMatchObject({ code: 'BAD_USER_INPUT', limit: 7, value: 8 });
       expect(refused.body.errors![0]!.message).toMatch(/\b7\b.*\b8\b/);
+    });
+
+    it('MAX_VARIABLES_DEPTH=2', async () => {
+      expectServed(await small.gql(EOL_BETWEEN.query, { f: { product: 'nodejs' } }));
+      await servedThenRefused((s) => s.gql(EOL_BETWEEN.query, EOL_BETWEEN.variables), 'VARIABLES_TOO_DEEP', 2, 3);
     });
 
     it('INTROSPECTION=false refuses introspection and still answers __typename', async () => {
