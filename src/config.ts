@@ -127,6 +127,12 @@ export const variables = {
   ),
   introspection: v('INTROSPECTION', true, bool, 'Allow schema introspection (explorers and code generators need it).'),
   maxBodyBytes: v('MAX_BODY_BYTES', 100_000, int(1_000, 100_000_000), 'Largest HTTP request body (HTTP 413 above).'),
+  maxResponseBytes: v(
+    'MAX_RESPONSE_BYTES',
+    32 * 1024 * 1024,
+    int(1_000, 1_000_000_000),
+    "Largest answer, in bytes, a request's operations together (RESPONSE_TOO_LARGE above; the whole catalogue is ~3.2 MB).",
+  ),
   maxQueryBytes: v('MAX_QUERY_BYTES', 20_000, int(100, 10_000_000), 'Longest query text (QUERY_TOO_LARGE above).'),
   maxQueryTokens: v(
     'MAX_QUERY_TOKENS',

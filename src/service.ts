@@ -29,6 +29,7 @@ export function serverOptionsFrom(config: Config): ServerOptions {
     introspection: config.introspection,
     corsOrigins: config.corsOrigins,
     maxBodyBytes: config.maxBodyBytes,
+    maxResponseBytes: config.maxResponseBytes,
     executor: config.graphqlExecutor,
     heavyQueryGate: {
       cost: config.heavyQueryCost,

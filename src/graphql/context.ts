@@ -23,6 +23,10 @@ export interface ResponseFacts {
   batch?: boolean;
   /** The answer's bytes, when the HTTP layer had them written into slabs (src/http/json-slabs.ts). */
   serialized?: SerializedJson;
+  /** Bytes of the answers written so far (a batch's operations add up, against MAX_RESPONSE_BYTES). */
+  responseBytes?: number;
+  /** The (single) answer was larger than MAX_RESPONSE_BYTES: it was replaced by the refusal. */
+  responseTooLarge?: boolean;
 }
 
 export interface Context {

@@ -24,7 +24,7 @@ import { makeExecutableSchema } from '@graphql-tools/schema';
 import type { CachedResponse, ResponseCache } from '../cache/response-cache.ts';
 import type { CatalogSnapshot } from '../data/snapshot.ts';
 import { utcDate } from '../domain/status.ts';
-import { createContext, type Context, type ResponseFacts } from '../graphql/context.ts';
+import { createContext, type Context } from '../graphql/context.ts';
 import { defaultHeavyQueryGate, jitGateway, type HeavyQueryGate } from '../graphql/executor.ts';
 import {
   catalogFigures,
@@ -46,11 +46,13 @@ import { resolvers } from '../graphql/resolvers/index.ts';
 import { typeDefs } from '../graphql/schema.ts';
 import type { Logger } from '../logger.ts';
 import { explorerAsset, explorerPage } from './explorer.ts';
-import { sendSerialized, serializeJson, SlabPool } from './json-slabs.ts';
+import { AnswerTooLargeError, sendSerialized, serializeJson, SlabPool } from './json-slabs.ts';
 
 export interface ServerOptions {
   /** Largest request body accepted (413 above). */
   maxBodyBytes: number;
+  /** Largest answer, all of a request's operations together (RESPONSE_TOO_LARGE above). */
+  maxResponseBytes: number;
   introspection: boolean;
   /** Hide internal error details (messages, stack traces) from responses. */
   production: boolean;
@@ -84,6 +86,7 @@ export interface ServerDeps {
 
 export const defaultServerOptions: ServerOptions = {
   maxBodyBytes: 100_000,
+  maxResponseBytes: 32 * 1024 * 1024,
   introspection: true,
   production: false,
   corsOrigins: '*',
@@ -432,7 +435,7 @@ const SMALL_ANSWER = 64 * 1024;
  * stringifyResult, which request each answer's data belongs to (`answers`): Apollo hands it the
  * answer alone.
  */
-function errorPlugin(deps: ServerDeps, answers: WeakMap<object, ResponseFacts>): ApolloServerPlugin<Context> {
+function errorPlugin(deps: ServerDeps, answers: WeakMap<object, Context>): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       return {
@@ -460,7 +463,7 @@ function errorPlugin(deps: ServerDeps, answers: WeakMap<object, ResponseFacts>):
         async willSendResponse({ response, contextValue }) {
           if (response.body.kind !== 'single') return;
           const data = response.body.singleResult.data;
-          if (data && !contextValue.facts.batch) answers.set(data, contextValue.facts);
+          if (data) answers.set(data, contextValue);
           const errors = response.body.singleResult.errors as GraphQLFormattedError[] | undefined;
           if (!errors) return;
           response.body.singleResult.errors = errors.map((e) => ({
@@ -485,7 +488,7 @@ export function createServer(deps: ServerDeps) {
         }
       : { typeDefs, resolvers: resolvers as never };
   const slabs = new SlabPool();
-  const answers = new WeakMap<object, ResponseFacts>();
+  const answers = new WeakMap<object, Context>();
   const apollo = new ApolloServer<Context>({
     ...schemaSource,
     introspection: options.introspection,
@@ -495,12 +498,46 @@ export function createServer(deps: ServerDeps) {
     // piece at a time (src/http/json-slabs.ts says why), and the HTTP layer below sends those bytes;
     // Apollo gets a marker. Others (a batch, an answer without data) are JSON text as usual, without
     // the newline Apollo's default appends (a second string the size of the answer).
+    // Every answer with data is written through the slab writer, which stops at the request's
+    // MAX_RESPONSE_BYTES (the operations of a batch together): what an answer can hold is bounded
+    // by the cost estimate in objects, not in bytes (a product's Markdown body repeated under 500
+    // cycles and 15 aliases), and building it whole could take the process down.
     stringifyResult: (value) => {
-      const facts = value.data ? answers.get(value.data) : undefined;
-      if (!facts) return JSON.stringify(value);
+      const ctx = value.data ? answers.get(value.data) : undefined;
+      if (!ctx) return JSON.stringify(value);
       answers.delete(value.data!);
-      facts.serialized = serializeJson(value, slabs);
-      return SERIALIZED;
+      const { facts } = ctx;
+      const room = options.maxResponseBytes - (facts.responseBytes ?? 0);
+      try {
+        const serialized = serializeJson(value, slabs, room);
+        facts.responseBytes = (facts.responseBytes ?? 0) + serialized.length;
+        if (!facts.batch) {
+          facts.serialized = serialized;
+          return SERIALIZED;
+        }
+        const text = serialized.toBuffer().toString();
+        serialized.release();
+        return text;
+      } catch (err) {
+        if (!(err instanceof AnswerTooLargeError)) throw err;
+        facts.hadErrors = true;
+        if (!facts.batch) facts.responseTooLarge = true;
+        const before = facts.responseBytes ?? 0;
+        const seen = before + err.atLeast;
+        return JSON.stringify({
+          errors: [
+            {
+              message: `The answer is too large: the limit is ${options.maxResponseBytes} bytes, this request has at least ${seen}${before > 0 ? ` (${before} in its earlier operations)` : ''}; ask for fewer fields or smaller pages`,
+              extensions: {
+                code: 'RESPONSE_TOO_LARGE',
+                limit: options.maxResponseBytes,
+                value: seen,
+                requestId: ctx.requestId,
+              },
+            },
+          ],
+        });
+      }
     },
     allowBatchedHttpRequests: true,
     validationRules: limitRules(options.limits),
@@ -731,7 +768,8 @@ export function createServer(deps: ServerDeps) {
       out = '';
       for await (const chunk of result.body.asyncIterator) out += chunk;
     }
-    const status = result.status ?? 200;
+    // An answer replaced by the RESPONSE_TOO_LARGE refusal is the client's to fix, like the other limits.
+    const status = ctx.facts.responseTooLarge ? 400 : (result.status ?? 200);
     let serialized = out === SERIALIZED ? ctx.facts.serialized : undefined;
     // Never the marker itself as an answer (a 500 instead), should its bytes ever go missing.
     if (out === SERIALIZED && !serialized) throw new Error('the answer was written into slabs that are missing');

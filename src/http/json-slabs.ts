@@ -68,6 +68,17 @@ export interface SerializedJson {
  */
 const GATHER_UNITS = 32 * 1024;
 
+/** The answer grew past the size it may have (serializeJson's maxBytes). */
+export class AnswerTooLargeError extends Error {
+  constructor(
+    readonly limit: number,
+    /** Bytes written when it was noticed: the answer has at least that many. */
+    readonly atLeast: number,
+  ) {
+    super(`the answer is larger than ${limit} bytes`);
+  }
+}
+
 class SlabWriter {
   readonly chunks: Buffer[] = [];
   readonly #slabs: Buffer[] = [];
@@ -77,10 +88,18 @@ class SlabWriter {
   #gathered = '';
   length = 0;
 
-  constructor(private readonly pool: SlabPool) {}
+  constructor(
+    private readonly pool: SlabPool,
+    private readonly maxBytes: number,
+  ) {}
 
   write(text: string): void {
     this.#gathered += text;
+    // A UTF-16 unit is at least one byte of UTF-8: the gathered text's length is a lower bound, enough
+    // to stop early (serializeJson checks the exact length at the end).
+    if (this.length + this.#gathered.length > this.maxBytes) {
+      throw new AnswerTooLargeError(this.maxBytes, this.length + this.#gathered.length);
+    }
     if (this.#gathered.length >= GATHER_UNITS) this.#encode();
   }
 
@@ -198,15 +217,26 @@ function emit(value: unknown, out: SlabWriter, depth: number): void {
   out.write(stringifyResolved(value) ?? 'null');
 }
 
-export function serializeJson(value: unknown, pool: SlabPool): SerializedJson {
-  const out = new SlabWriter(pool);
+/**
+ * JSON.stringify's bytes of value, written into slabs of the pool. Throws AnswerTooLargeError once
+ * more than maxBytes are written (each element of a long list is checked as it is written: the
+ * memory used is bounded by maxBytes and the largest element).
+ */
+export function serializeJson(value: unknown, pool: SlabPool, maxBytes = Infinity): SerializedJson {
+  const out = new SlabWriter(pool, maxBytes);
   try {
     emit(hasToJSON(value) ? value.toJSON('') : value, out, 0);
   } catch (err) {
     out.finish().release();
     throw err;
   }
-  return out.finish();
+  const answer = out.finish();
+  // The writer's check counts UTF-16 units, fewer than the bytes outside ASCII: this one is exact.
+  if (answer.length > maxBytes) {
+    answer.release();
+    throw new AnswerTooLargeError(maxBytes, answer.length);
+  }
+  return answer;
 }
 
 /** What sendSerialized needs of a response (node's http.ServerResponse). */

@@ -184,6 +184,7 @@ describe('query limits', () => {
         MAX_BATCH_OPERATIONS: '2',
         MAX_PAGE_SIZE: '7',
         MAX_VARIABLES_DEPTH: '2',
+        MAX_RESPONSE_BYTES: '2500',
         INTROSPECTION: 'false',
         CORS_ORIGINS: 'https://a.example',
       }),
@@ -591,6 +592,40 @@ describe('query limits', () => {
     it('MAX_VARIABLES_DEPTH=2', async () => {
       expectServed(await small.gql(EOL_BETWEEN.query, { f: { product: 'nodejs' } }));
       await servedThenRefused((s) => s.gql(EOL_BETWEEN.query, EOL_BETWEEN.variables), 'VARIABLES_TOO_DEEP', 2, 3);
+    });
+
+    it('MAX_RESPONSE_BYTES=2500: an answer over it is refused (400), a batch counts its operations together', async () => {
+      // Amazon Linux's description (its Markdown body) is ~1,700 bytes: once fits, twice does not.
+      const once = '{ product(name: "amazon-linux") { description } }';
+      const twice = '{ product(name: "amazon-linux") { description d: description } }';
+      const served = await small.gql(once);
+      expectServed(served);
+      const bytes = Buffer.byteLength(JSON.stringify(served.body));
+      expect(bytes).toBeGreaterThan(1_250);
+      expect(bytes).toBeLessThanOrEqual(2_500);
+      expectServed(await standard.gql(twice));
+
+      const refused = await small.gql(twice);
+      expect(refused.status).toBe(400);
+      expect(refused.body.data ?? undefined).toBeUndefined();
+      expect(refused.body.errors).toHaveLength(1);
+      const error = refused.body.errors![0]!;
+      expect(error.extensions).toMatchObject({ code: 'RESPONSE_TOO_LARGE', limit: 2_500 });
+      expect(error.extensions!.value as number).toBeGreaterThan(2_500);
+      expect(typeof error.extensions!.requestId).toBe('string');
+      expect(error.message).toMatch(/the limit is 2500 bytes, this request has at least \d+/);
+      // Not cached: the same request is refused again, and a smaller one is served.
+      expect((await small.gql(twice)).status).toBe(400);
+      expectServed(await small.gql(once));
+
+      // A batch of two that fit alone: the one written second goes over the request's limit.
+      const batch = await small.gql<GraphqlBody[]>([{ query: once }, { query: once }]);
+      expect(batch.status).toBe(200);
+      const over = batch.body.filter((b) => b.errors);
+      expect(over).toHaveLength(1);
+      expect(over[0]!.errors![0]!.extensions).toMatchObject({ code: 'RESPONSE_TOO_LARGE', limit: 2_500 });
+      expect(over[0]!.errors![0]!.message).toMatch(/in its earlier operations/);
+      expect(batch.body.filter((b) => !b.errors && b.data)).toHaveLength(1);
     });
 
     it('INTROSPECTION=false refuses introspection and still answers __typename', async () => {

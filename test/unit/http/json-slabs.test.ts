@@ -2,7 +2,13 @@
 // hand its slabs back to the pool only when told to.
 import { EventEmitter } from 'node:events';
 import { describe, expect, it } from 'vitest';
-import { sendSerialized, serializeJson, SLAB_SIZE, SlabPool } from '../../../src/http/json-slabs.ts';
+import {
+  AnswerTooLargeError,
+  sendSerialized,
+  serializeJson,
+  SLAB_SIZE,
+  SlabPool,
+} from '../../../src/http/json-slabs.ts';
 
 const expectSameAsStringify = (value: unknown, pool = new SlabPool()) => {
   const out = serializeJson(value, pool);
@@ -100,6 +106,33 @@ describe('serializeJson', () => {
     expect(taken).toBeGreaterThan(0);
     expect(() => serializeJson({ filler, nodes: list(20, (i) => (i === 19 ? 1n : i)) }, pool)).toThrow(TypeError);
     expect(pool.pooled).toBe(taken);
+  });
+
+  it('stops once past maxBytes (AnswerTooLargeError, with at least how many) and gives its slabs back', () => {
+    const value = { data: { nodes: list(2_000, (i) => ({ name: `cycle ${i}`, text: 'é'.repeat(200) })) } };
+    const bytes = Buffer.byteLength(JSON.stringify(value));
+    expect(bytes).toBeGreaterThan(3 * SLAB_SIZE);
+    const pool = new SlabPool();
+    // Exactly the limit: written whole.
+    const whole = serializeJson(value, pool, bytes);
+    expect(whole.toBuffer().equals(Buffer.from(JSON.stringify(value)))).toBe(true);
+    whole.release();
+    const pooled = pool.pooled;
+    // One byte less: refused, with a lower bound above the limit, and every slab back in the pool.
+    let error: unknown;
+    try {
+      serializeJson(value, pool, bytes - 1);
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(AnswerTooLargeError);
+    expect((error as AnswerTooLargeError).limit).toBe(bytes - 1);
+    expect((error as AnswerTooLargeError).atLeast).toBeGreaterThan(bytes - 1);
+    expect((error as AnswerTooLargeError).atLeast).toBeLessThanOrEqual(bytes);
+    expect(pool.pooled).toBe(pooled);
+    // Far below: it stops early, near the limit, not at the end.
+    expect(() => serializeJson(value, pool, 10_000)).toThrow(AnswerTooLargeError);
+    expect(pool.pooled).toBe(pooled);
   });
 
   it('a few bytes after a piece larger than a slab get a buffer of their own, not a slab', () => {
