@@ -54,7 +54,14 @@ await admin(`CREATE DATABASE ${dbName}`);
 try {
   importCorpus(dbUrl);
   const withCatalogue = await startService(4610, { DATABASE_URL: dbUrl, RESPONSE_CACHE: 'false' });
-  const without = await startService(4611, { DATABASE_URL: dbUrl, RESPONSE_CACHE: 'false', CATALOG_SNAPSHOT: 'false' });
+  const without = await startService(4611, {
+    DATABASE_URL: dbUrl,
+    RESPONSE_CACHE: 'false',
+    CATALOG_SNAPSHOT: 'false',
+  }).catch(async (err: unknown) => {
+    await withCatalogue.stop();
+    throw err;
+  });
   const rows: string[] = [];
   try {
     for (const w of WORKLOADS) {

@@ -97,6 +97,7 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
   logger.info({ database: db.description }, 'database');
 
   let prepared = false;
+  let migrated = false;
   let lastProblem = 'the database is being prepared (migrations, first import)';
   let stopping = false;
 
@@ -130,7 +131,10 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     const onStateChange = (healthy: boolean, reason?: string) =>
       healthy
         ? logger.info('change notifications: listening (caches on)')
-        : logger.warn({ reason }, 'change notifications lost: caches off until they are back');
+        : migrated
+          ? logger.warn({ reason }, 'change notifications lost: caches off until they are back')
+          : // A new database has no triggers until the migrations run: expected, not a fault.
+            logger.info({ reason }, 'change notifications: caches off until the migrations have run');
     feed = db.pglite
       ? await pgliteChangeFeed(db.pglite, { onStateChange })
       : postgresChangeFeed({ url: config.databaseUrl!, heartbeatMs: config.changeFeedHeartbeatMs, onStateChange });
@@ -150,7 +154,10 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
       }
     }
   }
-  const cache = feed && store ? new ResponseCache({ store, feed }) : null;
+  const cache =
+    feed && store
+      ? new ResponseCache({ store, feed, sharedRecheckMs: Math.max(2_000, 4 * config.changeFeedHeartbeatMs) })
+      : null;
   const snapshot = feed && config.catalogSnapshot ? new CatalogSnapshot(db, feed) : null;
 
   const app = createServer({
@@ -173,9 +180,13 @@ export async function startService(config: Config, opts: ServiceOptions): Promis
     for (let attempt = 0; !stopping; attempt++) {
       try {
         const m = await migrate(db);
+        migrated = true;
         if (m.applied.length > 0) logger.info({ applied: m.applied }, 'migrations applied');
         if (m.repaired.length > 0)
           logger.warn({ triggers: m.repaired }, 'change-notification triggers enabled ALWAYS again');
+        // The feed's first check may have run before the migrations created (or repaired) the
+        // triggers: on a new database it found them missing and turned the caches off.
+        await feed?.verify?.();
         const [{ n } = { n: 0 }] = await db.query<{ n: number }>(`SELECT count(*)::int AS n FROM product`);
         if (n === 0) {
           const report = await importDocuments(db, {

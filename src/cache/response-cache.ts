@@ -113,6 +113,7 @@ export interface CacheOptions {
 /**
  * Another instance hears a change at about the same time as this one, but not at once: its
  * listener may lag up to twice its heartbeat (500 ms by default) before it counts as unhealthy.
+ * The service passes max(2 s, 4 × CHANGE_FEED_HEARTBEAT_MS).
  */
 const SHARED_RECHECK_MS = 2_000;
 
@@ -128,7 +129,7 @@ export class ResponseCache {
   hits = 0;
   misses = 0;
 
-  private readonly rechecks = new Set<NodeJS.Timeout>();
+  private recheck: NodeJS.Timeout | null = null;
 
   constructor(private readonly options: CacheOptions) {
     // A clear that fails (Redis unreachable just then) leaves entries from before the change in
@@ -144,13 +145,14 @@ export class ResponseCache {
       // A shared store: an instance that computed an answer from the data before the change and
       // had not heard of it yet may store that answer just after this clear. It clears the store
       // itself when it hears of the change, unless it died in between or its clear failed: then
-      // the stale answer would be served until midnight. So clear once more a little later.
-      const timer = setTimeout(() => {
-        this.rechecks.delete(timer);
+      // the stale answer would be served until midnight. So clear once more a little after the
+      // last change (during an import, one clear after it, not one per product).
+      if (this.recheck) clearTimeout(this.recheck);
+      this.recheck = setTimeout(() => {
+        this.recheck = null;
         clear();
       }, options.sharedRecheckMs ?? SHARED_RECHECK_MS);
-      timer.unref();
-      this.rechecks.add(timer);
+      this.recheck.unref();
     });
   }
 
@@ -224,8 +226,8 @@ export class ResponseCache {
 
   async close(): Promise<void> {
     this.unsubscribe();
-    for (const timer of this.rechecks) clearTimeout(timer);
-    this.rechecks.clear();
+    if (this.recheck) clearTimeout(this.recheck);
+    this.recheck = null;
     await this.options.store.close();
   }
 }

@@ -56,11 +56,16 @@ export const TRIGGER_PROBLEMS = `SELECT coalesce(string_agg(format('%s on %s is 
  WHERE t.tgenabled IS DISTINCT FROM 'A'`;
 
 const triggersOff = (problems: string) =>
-  `change notifications are not sent for every change: ${problems}; \`npm run db:migrate\` restores them`;
+  `change notifications are not sent for every change: ${problems}; \`npm run db:migrate\` enables them ALWAYS again (a missing one must be recreated from its migration)`;
 
 export interface ChangeFeed {
   /** True while every committed change is certain to be reported. */
   readonly healthy: boolean;
+  /**
+   * Checks again, now, that every change is notified (the triggers; on PGlite also its LISTEN):
+   * after migrations, which create or repair the triggers the first check may have found missing.
+   */
+  verify?(): Promise<void>;
   /** Calls fn on every change (and whenever health changes, since changes may have been missed). */
   subscribe(fn: () => void): () => void;
   close(): Promise<void>;
@@ -110,6 +115,8 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
   };
 
   let beat: NodeJS.Timeout | null = null;
+  /** The trigger check on the current connection (null until one is listening). */
+  let recheck: (() => Promise<void>) | null = null;
   const heartbeatMs = options.heartbeatMs ?? 500;
   const deadAfterMs = options.deadAfterMs ?? Math.max(5_000, 10 * heartbeatMs);
 
@@ -185,6 +192,12 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
       attempt = 0;
       if (problems) setHealthy(false, triggersOff(problems));
       else setHealthy(true);
+      recheck = async () => {
+        const again = (await c.query<{ problems: string }>(TRIGGER_PROBLEMS)).rows[0]?.problems ?? '';
+        if (failed || closed) return;
+        if (again) setHealthy(false, triggersOff(again));
+        else setHealthy(true);
+      };
       if (heartbeatMs > 0 && !failed) {
         beat = setInterval(heartbeat, heartbeatMs);
         beat.unref();
@@ -200,6 +213,8 @@ export function postgresChangeFeed(options: PgFeedOptions): ChangeFeed {
       return healthy;
     },
     subscribe: (fn) => subscribers.subscribe(fn),
+    // A failed check is the connection's failure: its error handler reconnects.
+    verify: () => (recheck ? recheck().catch(() => undefined) : Promise.resolve()),
     async close() {
       closed = true;
       if (timer) clearTimeout(timer);
@@ -247,7 +262,8 @@ export async function pgliteChangeFeed(
          FROM (${TRIGGER_PROBLEMS}) p`,
     );
     const { problems, listening } = r.rows[0]!;
-    if (!listening && !closed) {
+    if (closed) return;
+    if (!listening) {
       // pglite.listen()'s callback is still registered: the session only has to listen again.
       await pglite.exec(`LISTEN ${CHANGE_CHANNEL}`);
       subscribers.emit(); // what changed while nobody listened is unknown

@@ -130,22 +130,33 @@ export async function migrationStatus(db: Database, dir = defaultMigrationsDir):
 export interface MigrateResult {
   applied: string[];
   alreadyApplied: number;
-  /** Notify triggers found not enabled ALWAYS and enabled so again (`table.trigger`). */
+  /** Triggers found not enabled ALWAYS and enabled so again (`table.trigger`; ALWAYS_TRIGGERS). */
   repaired: string[];
 }
 
 /**
- * Enables ALWAYS again every notify trigger that exists and is not (the state the notify_always
- * migration set): pg_restore's `DISABLE TRIGGER ALL` … `ENABLE TRIGGER ALL`, or an admin's ALTER
- * TABLE, leaves them off or ordinary, and the caches then cannot trust the change feed
- * (src/db/changes.ts). A missing trigger is not recreated here: the feed reports it.
+ * The triggers the migrations enable ALWAYS (so that a session in replica mode runs them too): the
+ * change notifications (notify_always) and the alias/name checks (value_constraints).
  */
-async function repairNotifyTriggers(db: Database): Promise<string[]> {
+const ALWAYS_TRIGGERS: readonly (readonly [table: string, trigger: string])[] = [
+  ...NOTIFY_TRIGGERS,
+  ['product_alias', 'product_alias_not_a_product_name'],
+  ['product', 'product_name_not_an_alias'],
+];
+
+/**
+ * Enables ALWAYS again every such trigger that exists and is not: pg_restore's
+ * `DISABLE TRIGGER ALL` … `ENABLE TRIGGER ALL`, or an admin's ALTER TABLE, leaves them off or
+ * ordinary, and the caches then cannot trust the change feed (src/db/changes.ts). A missing
+ * trigger is not recreated here: the feed reports it.
+ */
+async function repairAlwaysTriggers(db: Database): Promise<string[]> {
   const off = await db.query<{ tbl: string; trigger: string }>(
     `SELECT e.tbl, e.trigger
-       FROM (VALUES ${NOTIFY_TRIGGERS.map(([table, trigger]) => `('${table}', '${trigger}')`).join(', ')}) AS e(tbl, trigger)
+       FROM (VALUES ${ALWAYS_TRIGGERS.map(([table, trigger]) => `('${table}', '${trigger}')`).join(', ')}) AS e(tbl, trigger)
        JOIN pg_trigger t ON t.tgrelid = to_regclass(e.tbl) AND t.tgname = e.trigger
-      WHERE t.tgenabled <> 'A'`,
+      WHERE t.tgenabled <> 'A'
+      ORDER BY e.tbl, e.trigger`,
   );
   if (off.length === 0) return [];
   await db.scriptTransaction((tx) =>
@@ -188,7 +199,7 @@ export async function migrate(db: Database, dir = defaultMigrationsDir): Promise
       appliedNow.push(file.name);
     });
   }
-  const repaired = await repairNotifyTriggers(db);
+  const repaired = await repairAlwaysTriggers(db);
   // Not status.pending: a concurrent migrator may have applied some of them while we waited.
   return { applied: appliedNow, alreadyApplied: files.length - appliedNow.length, repaired };
 }

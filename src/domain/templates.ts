@@ -46,15 +46,17 @@ const MEMO_LIMIT = 100_000;
 // three deep) costs ~200 ms before it fails, and would cost that again for every cycle it renders:
 // 200 cycles blocked the process for 38 s. A time limit also depends on how busy the machine is,
 // so one failure is not held against a template; the second is, and the template then renders as
-// null (the label falls back to the cycle name, the link to none) without being tried again while
-// the process runs.
+// null (the label falls back to the cycle name, the link to none) without being tried for the next
+// ten minutes (a template that is fine but met two long pauses of the machine gets its chance
+// again; one that is not costs two attempts every ten minutes).
 const LIMIT_HITS_TO_GIVE_UP = 2;
-const limitHits = new Map<string, number>();
+const GIVE_UP_MS = 10 * 60_000;
+const limitHits = new Map<string, { count: number; since: number }>();
 const LIMIT_EXCEEDED = /template render limit exceeded|memory alloc limit exceeded/;
 
 /** How many times rendering this template ran into a limit (for the tests). */
 export function limitHitsOf(template: string): number {
-  return limitHits.get(template) ?? 0;
+  return limitHits.get(template)?.count ?? 0;
 }
 
 /**
@@ -78,7 +80,11 @@ export function renderTemplate(template: string, vars: TemplateVars): string | n
   const key = `${template}\u0000${vars.releaseCycle}\u0000${vars.codename ?? ''}\u0000${vars.releaseDate ?? ''}\u0000${vars.latest ?? ''}\u0000${vars.latestReleaseDate ?? ''}\u0000${vars.cycleShortHand ?? ''}\u0000${vars.latestShortHand ?? ''}`;
   const hit = memo.get(key);
   if (hit !== undefined) return hit;
-  if ((limitHits.get(template) ?? 0) >= LIMIT_HITS_TO_GIVE_UP) return null;
+  const hits = limitHits.get(template);
+  if (hits && hits.count >= LIMIT_HITS_TO_GIVE_UP) {
+    if (Date.now() - hits.since < GIVE_UP_MS) return null;
+    limitHits.delete(template); // tried again, from the start
+  }
   let text = template.trim();
   for (const [placeholder, field] of PLACEHOLDERS) {
     if (text.includes(placeholder)) text = text.split(placeholder).join(vars[field] ?? '');
@@ -91,7 +97,7 @@ export function renderTemplate(template: string, vars: TemplateVars): string | n
     // these values. Other failures (syntax) are properties of the template: remembered.
     if (LIMIT_EXCEEDED.test(String((err as Error).message))) {
       if (limitHits.size >= MEMO_LIMIT) limitHits.clear();
-      limitHits.set(template, (limitHits.get(template) ?? 0) + 1);
+      limitHits.set(template, { count: (limitHits.get(template)?.count ?? 0) + 1, since: Date.now() });
       return null;
     }
     out = null;

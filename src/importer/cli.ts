@@ -112,7 +112,7 @@ export function formatDatabaseLost(err: DatabaseLostError, description: string):
   }
   if (err.notWritten.length > 0) {
     out.push(
-      `not written: ${err.notWritten.length} product${err.notWritten.length === 1 ? '' : 's'} (the import stopped there; none is half-written): ${names(err.notWritten)}`,
+      `not written: ${err.notWritten.length} product${err.notWritten.length === 1 ? '' : 's'} (the import stopped there; none is half-written, and one whose COMMIT was on its way when the connection failed may be written after all): ${names(err.notWritten)}`,
     );
   } else if (err.stage !== 'writing') {
     out.push(

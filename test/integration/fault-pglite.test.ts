@@ -41,6 +41,17 @@ describe('a service on PGLITE_DIR', () => {
     removeDir(dir);
   });
 
+  it('on a new directory: created, migrated and seeded, with its caches on from the start', async () => {
+    // The change feed is created before the migrations make its triggers: its first check found
+    // them missing, and the caches stayed off until the check ran again after migrating.
+    const QUERY = '{ product(name: "nodejs") { name releases { name isEol } } }';
+    expect((await first.gql(QUERY)).headers.get('x-cache')).toBe('MISS');
+    expect((await first.gql(QUERY)).headers.get('x-cache')).toBe('HIT');
+    expect(first.logs().filter((l) => l.msg === 'change notifications lost: caches off until they are back')).toEqual(
+      [],
+    );
+  });
+
   it('is killed with SIGKILL while answering, leaving its lock behind', async () => {
     const r = await first.gql(CATALOGUE);
     expect(r.body.errors).toBeUndefined();

@@ -2,7 +2,7 @@
 // use it, HTML stripping, the LTS suffix, and the link rules.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { isLts } from '../../../src/domain/status.ts';
 import {
   cycleLabel,
@@ -276,6 +276,15 @@ describe('renderTemplate: a template that runs into the time or memory limit', (
       cycleLabel({ vars: vars('5'), template: BOMB, ltsLabel: null, lts: { flag: null, from: null }, isLts: false }),
     ).toBe('5');
     expect(renderTemplate('v__RELEASE_CYCLE__{{ "x" | upcase }}', vars('5'))).toBe('v5X');
+
+    // Ten minutes later it is tried again (a fine template may have met two long pauses).
+    const later = vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 10 * 60_000 + 1);
+    try {
+      expect(renderTemplate(BOMB, vars('6'))).toBeNull();
+      expect(limitHitsOf(BOMB)).toBe(1);
+    } finally {
+      later.mockRestore();
+    }
   });
 });
 
