@@ -5,32 +5,23 @@
 // the catalogue (the default) and one without (every request reads PostgreSQL). W1–W4 are sent one
 // at a time, alternating between the two, so both see the same machine; p50 and p99 per workload and
 // the ratio. Results: bench/results/catalogue-<date>.md.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import pg from 'pg';
-import { importCorpus, machine, postgresVersion, requireCorpus, root, startService } from './lib.ts';
+import {
+  benchAdminUrl,
+  importCorpus,
+  machine,
+  postgresVersion,
+  requireCorpus,
+  root,
+  scratchDatabase,
+  startService,
+} from './lib.ts';
 
 const { values: args } = parseArgs({ options: { requests: { type: 'string', default: '40' } } });
 requireCorpus();
 const n = Number(args.requests);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const dbName = `eolgraph_catalogue_${randomBytes(4).toString('hex')}`;
-const dbUrl = (() => {
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
-const admin = async (sql: string) => {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-};
 
 const WORKLOADS = ['W1', 'W2', 'W3', 'W4'] as const;
 const variables = JSON.parse(readFileSync(join(root, 'bench/queries/variables.json'), 'utf8')) as Record<
@@ -50,7 +41,8 @@ async function timed(url: string, body: string): Promise<number> {
 const percentile = (xs: number[], p: number) =>
   [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(p * xs.length))]!;
 
-await admin(`CREATE DATABASE ${dbName}`);
+const scratch = await scratchDatabase('catalogue');
+const dbUrl = scratch.url;
 try {
   importCorpus(dbUrl);
   const withCatalogue = await startService(4610, { DATABASE_URL: dbUrl, RESPONSE_CACHE: 'false' });
@@ -93,7 +85,7 @@ try {
 
 Command: \`npm run bench:catalogue${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`
 
-Machine: ${mach.cpu}, ${mach.memory}; Node ${mach.node}; PostgreSQL ${await postgresVersion(adminUrl)}; load average at the end ${mach.load}.
+Machine: ${mach.cpu}, ${mach.memory}; Node ${mach.node}; PostgreSQL ${await postgresVersion(benchAdminUrl)}; load average at the end ${mach.load}.
 Two instances on one PostgreSQL database holding the whole corpus, response cache off in both; one request at a time, alternating between them (milliseconds are comparable within this run only).
 
 | workload | requests each | with the catalogue, p50 / p99 ms | without (PostgreSQL), p50 / p99 ms | p50 ratio |
@@ -106,5 +98,5 @@ ${rows.join('\n')}
   console.log(report);
   console.error(`written to ${out}`);
 } finally {
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await scratch.drop();
 }

@@ -1,5 +1,6 @@
 // Shared by the benchmarks: the machine, a service process, RSS sampling, the corpus.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { resolve } from 'node:path';
@@ -162,4 +163,26 @@ export function topFrames(profilePath: string, n = 15): string[] {
     .map(
       ([k, t]) => `| ${(t / 1000).toFixed(0)} | ${((100 * t) / busy).toFixed(1)} % | \`${k.replace(/\|/g, '/')}\` |`,
     );
+}
+
+/** Where the soak and catalogue benchmarks create their database (BENCH_DATABASE_URL to change it). */
+export const benchAdminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+
+async function asAdmin(sql: string): Promise<void> {
+  const c = new pg.Client({ connectionString: benchAdminUrl });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A new database named `eolgraph_<prefix>_<random>` on benchAdminUrl's server; drop() removes it. */
+export async function scratchDatabase(prefix: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const name = `eolgraph_${prefix}_${randomBytes(4).toString('hex')}`;
+  const u = new URL(benchAdminUrl);
+  u.pathname = `/${name}`;
+  await asAdmin(`CREATE DATABASE ${name}`);
+  return { url: u.toString(), drop: () => asAdmin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`) };
 }

@@ -5,14 +5,22 @@
 // execute rather than hit the response cache. Records errors (HTTP and GraphQL), p50/p99 latency
 // and the service's RSS sampled every second; the target is zero errors and RSS growth under 10 %
 // between the second half of the run and the first. Results: bench/results/soak-<date>.md.
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import autocannon from 'autocannon';
-import pg from 'pg';
 import { EXAMPLES } from '../src/http/explorer.ts';
-import { importCorpus, machine, postgresVersion, requireCorpus, root, sampleRss, startService } from './lib.ts';
+import {
+  benchAdminUrl,
+  importCorpus,
+  machine,
+  postgresVersion,
+  requireCorpus,
+  root,
+  sampleRss,
+  scratchDatabase,
+  startService,
+} from './lib.ts';
 
 const { values: args } = parseArgs({
   options: { duration: { type: 'string', default: '60' }, connections: { type: 'string', default: '20' } },
@@ -20,24 +28,9 @@ const { values: args } = parseArgs({
 requireCorpus();
 const duration = Number(args.duration);
 const connections = Number(args.connections);
-const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
-const dbName = `eolgraph_soak_${randomBytes(4).toString('hex')}`;
-const dbUrl = (() => {
-  const u = new URL(adminUrl);
-  u.pathname = `/${dbName}`;
-  return u.toString();
-})();
-const admin = async (sql: string) => {
-  const c = new pg.Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-};
 
-await admin(`CREATE DATABASE ${dbName}`);
+const scratch = await scratchDatabase('soak');
+const dbUrl = scratch.url;
 try {
   importCorpus(dbUrl);
   const service = await startService(4600, { DATABASE_URL: dbUrl });
@@ -90,7 +83,7 @@ try {
 
 Command: \`npm run bench:soak${process.argv.slice(2).length ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\`
 
-Machine: ${mach.cpu}, ${mach.memory}; Node ${mach.node}; PostgreSQL ${await postgresVersion(adminUrl)}; load average at the end ${mach.load}.
+Machine: ${mach.cpu}, ${mach.memory}; Node ${mach.node}; PostgreSQL ${await postgresVersion(benchAdminUrl)}; load average at the end ${mach.load}.
 Workload: the README's ${bodies.length} example queries in turn, every other request with a random asOf (so it executes instead of hitting the response cache), ${connections} connections, ${duration} s, autocannon over loopback, service with its defaults on PostgreSQL over the whole corpus.
 
 | measure | value | target |
@@ -109,5 +102,5 @@ Workload: the README's ${bodies.length} example queries in turn, every other req
   console.error(`written to ${out}`);
   if (errors > 0 || !(growth < 10)) process.exitCode = 1; // either target missed
 } finally {
-  await admin(`DROP DATABASE IF EXISTS ${dbName} WITH (FORCE)`);
+  await scratch.drop();
 }

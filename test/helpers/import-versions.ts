@@ -2,7 +2,27 @@
 // interrupted import is checked with (every product must equal its state under one version or the
 // other, never a mix). Used by fault-import (the importer killed) and import-db-lost (its
 // database connection lost).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Sql } from '../../src/db/database.ts';
+import { corpusDir } from './env.ts';
+
+/**
+ * Writes every other document of the corpus (half of it keeps a test fast and is as good a sample)
+ * into dirA as it is and into dirB as versionB; returns their file names.
+ */
+export function writeVersions(dirA: string, dirB: string): string[] {
+  const files = readdirSync(corpusDir)
+    .filter((f) => f.endsWith('.md'))
+    .sort()
+    .filter((_, i) => i % 2 === 0);
+  for (const f of files) {
+    const text = readFileSync(join(corpusDir, f), 'utf8');
+    writeFileSync(join(dirA, f), text);
+    writeFileSync(join(dirB, f), versionB(text, f.slice(0, -3)));
+  }
+  return files;
+}
 
 /** Version B of a document: new title, one more tag, one more identifier, the first eol moved. */
 export function versionB(text: string, name: string): string {

@@ -8,15 +8,13 @@
 // cycle's eol (release_cycle). The importer command runs on B as a child process and is killed once some
 // products are B.
 import { spawn } from 'node:child_process';
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { removeDir, runImport, tempDir } from '../helpers/documents.ts';
-import { stateOf, versionB } from '../helpers/import-versions.ts';
+import { stateOf, writeVersions } from '../helpers/import-versions.ts';
 import { runImporter } from '../helpers/service-process.ts';
-import { corpusDir, noCorpus, projectRoot } from '../helpers/env.ts';
+import { noCorpus, projectRoot } from '../helpers/env.ts';
 
 describe.skipIf(noCorpus('the interrupted import'))('an import killed with SIGKILL in the middle of writing', () => {
   let t: TestDatabase;
@@ -30,15 +28,7 @@ describe.skipIf(noCorpus('the interrupted import'))('an import killed with SIGKI
     t = await createTestDatabase();
     dirA = tempDir('import-a');
     dirB = tempDir('import-b');
-    const files = readdirSync(corpusDir)
-      .filter((f) => f.endsWith('.md'))
-      .sort()
-      .filter((_, i) => i % 2 === 0);
-    for (const f of files) {
-      const text = readFileSync(join(corpusDir, f), 'utf8');
-      writeFileSync(join(dirA, f), text);
-      writeFileSync(join(dirB, f), versionB(text, f.slice(0, -3)));
-    }
+    const files = writeVersions(dirA, dirB);
     const a = await runImport(t.db, [dirA]);
     expect(a.rejected).toEqual([]);
     expect(a.created).toHaveLength(files.length);

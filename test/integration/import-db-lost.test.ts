@@ -14,14 +14,13 @@
 // Version A is every other document of the corpus, version B changes each of them in four tables
 // (test/helpers/import-versions.ts, as in fault-import.test.ts). The importer runs as the command,
 // through a TCP proxy that can cut its connections (test/helpers/tcp-proxy.ts).
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../helpers/db.ts';
 import { removeDir, runImport, tempDir } from '../helpers/documents.ts';
-import { corpusDir, noCorpus } from '../helpers/env.ts';
-import { stateOf, versionB } from '../helpers/import-versions.ts';
+import { noCorpus } from '../helpers/env.ts';
+import { stateOf, writeVersions } from '../helpers/import-versions.ts';
 import { ESCAPED_ERRORS, runImporter, type CommandResult } from '../helpers/service-process.ts';
 import { TcpProxy } from '../helpers/tcp-proxy.ts';
 
@@ -142,15 +141,7 @@ describe.skipIf(noCorpus('the import losing its database'))('an import whose dat
     t = await createTestDatabase();
     dirA = tempDir('db-lost-a');
     dirB = tempDir('db-lost-b');
-    const files = readdirSync(corpusDir)
-      .filter((f) => f.endsWith('.md'))
-      .sort()
-      .filter((_, i) => i % 2 === 0);
-    for (const f of files) {
-      const text = readFileSync(join(corpusDir, f), 'utf8');
-      writeFileSync(join(dirA, f), text);
-      writeFileSync(join(dirB, f), versionB(text, f.slice(0, -3)));
-    }
+    const files = writeVersions(dirA, dirB);
     const a = await runImport(t.db, [dirA]);
     expect(a.rejected).toEqual([]);
     expect(a.created).toHaveLength(files.length);
